@@ -1,0 +1,67 @@
+"""CLI entry: ``beatwatch ...`` or ``python -m bot ...``. settings -> logging -> run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from bot import __version__
+from bot.errors import BeatwatchError, UserFacingError
+from bot.logs import configure
+from bot.settings import Settings
+
+log = logging.getLogger("bot.cli")
+
+# Each module has register(subparsers); keep the list in the order `--help` shows it.
+COMMAND_MODULES = [
+    "bot.cli.run",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="beatwatch",
+        description="beatwatch: answers questions from its sources, watches feeds, posts alerts and digests.",
+    )
+    parser.add_argument("--version", action="version", version=f"beatwatch {__version__}")
+    parser.add_argument("--log-level", help="override BEATWATCH_LOG_LEVEL for this run")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        sys.stderr.write(f"beatwatch: invalid configuration:\n{exc}\n")
+        return 2
+    configure(args.log_level or settings.log_level)
+    try:
+        code = asyncio.run(args.handler(settings, args))
+    except UserFacingError as exc:
+        sys.stderr.write(f"beatwatch: {exc}\n")
+        return 2
+    except BeatwatchError as exc:
+        log.exception("event=command_failed command=%s", args.command)
+        sys.stderr.write(f"beatwatch: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return int(code or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Digest building (pure: values in, Digest out)."""

@@ -1,0 +1,1 @@
+"""Fact store: ingest (sentences -> facts), retrieval, answer composition."""

@@ -1,0 +1,1 @@
+"""Feed pipeline: fetcher -> parser -> normalize -> watcher."""

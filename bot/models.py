@@ -1,0 +1,58 @@
+"""Frozen pydantic models that cross layers. Timestamps are aware UTC datetimes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from bot.clock import utc
+
+CONSOLE_GUILD_ID = 0
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Article(Frozen):
+    """One article: a seed or a feed entry after normalisation."""
+
+    id: int | None = None
+    entry_key: str
+    url: str | None = None
+    title: str
+    summary: str = ""
+    body: str = ""
+    publisher: str
+    published: datetime
+    first_seen: datetime
+    language: str | None = None
+    source: Literal["seed", "feed", "manual"] = "feed"
+
+    @field_validator("published", "first_seen")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return utc(value)
+
+    @property
+    def text(self) -> str:
+        """Everything readable in the article, title excluded."""
+        parts = [p for p in (self.summary, self.body) if p]
+        if len(parts) == 2 and parts[1].startswith(parts[0][:200]):
+            return parts[1]
+        return "\n\n".join(parts)
+
+
+class GuildConfig(Frozen):
+    guild_id: int
+    name: str = ""
+    alert_channel_id: int | None = None
+    digest_channel_id: int | None = None
+    timezone: str = "Europe/Kyiv"
+    digest_time: str = "08:00"
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+    alerts_paused: bool = False
+    newsroom_role_id: int | None = None

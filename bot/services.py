@@ -1,0 +1,57 @@
+"""The domain's composition: settings, clock and database, plus one service per feature.
+
+Both shells build the same ``Services``: the CLI with :func:`open_services`, the Discord bot in
+``bot.app`` (its ``setup_hook``). Nothing here imports discord.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.clock import Clock, SystemClock
+from bot.models import CONSOLE_GUILD_ID
+from bot.settings import Settings
+from bot.storage import guilds
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    db: Database
+
+
+async def start_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Open the database (migrating it), make sure the console newsroom exists."""
+    clock = clock or SystemClock()
+    db = await Database.connect(settings.database_path)
+    services = Services(settings=settings, clock=clock, db=db)
+    async with db.transaction() as tx:
+        await guilds.ensure_guild(
+            tx,
+            CONSOLE_GUILD_ID,
+            clock,
+            name="console",
+            timezone=settings.default_timezone,
+            digest_time=settings.default_digest_time,
+        )
+    return services
+
+
+async def stop_services(services: Services) -> None:
+    await services.db.close()
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Services]:
+    services = await start_services(settings, clock)
+    try:
+        yield services
+    finally:
+        await stop_services(services)

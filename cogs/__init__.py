@@ -1,0 +1,1 @@
+"""Discord-facing cogs: parse options, call one service, render, respond."""
