@@ -56,3 +56,39 @@ class GuildConfig(Frozen):
     quiet_end: str | None = None
     alerts_paused: bool = False
     newsroom_role_id: int | None = None
+
+
+# --- stories (bot/stories) ---
+
+
+class StoryRef(Frozen):
+    """One story (articles reporting the same news), as alerts and digests see it."""
+
+    story_id: int
+    is_new: bool = False  # True when the article just assigned created the story
+    article_count: int
+    outlets: list[str]  # distinct publishers, in the order they joined the story
+    first_publisher: str
+    first_published: datetime
+    title: str  # the first article's headline
+
+    @field_validator("first_published")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return utc(value)
+
+
+class StoryDoc(Frozen):
+    """One item for pure story grouping (``stories group FILE.jsonl``, tests, benchmarks)."""
+
+    id: str
+    title: str
+    text: str = ""
+    outlet: str = ""
+    published: datetime
+    url: str | None = None
+
+    @field_validator("published")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return utc(value)

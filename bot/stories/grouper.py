@@ -1,0 +1,397 @@
+"""The in-memory story index: pure, incremental, no I/O.
+
+How an article finds its story (:meth:`StoryIndex.match`):
+
+1. **Exact copies** join directly: same canonical URL (the same page scraped twice) or same
+   content hash (the same wire copy), whatever the outlet.
+2. **Candidates** come from an inverted index over each stored article's ``TOP_TERMS``
+   highest-weighted terms; a stored article is a candidate when it shares at least two of
+   the new article's top terms (one when the new article has very few terms). Only
+   articles inside the time window (``window_seconds`` either side) count. That keeps the
+   work per article to a few hundred sparse dot products however large the store.
+3. **Similarity** is the cosine of TF-IDF vectors (1 + log tf, smoothed idf from a shipped
+   background sample of news plus every article indexed so far) over headline + lead.
+4. **Decision** (:func:`same_story`), tuned for precision (two different stories merged is
+   worse than one pair missed): between outlets a cosine of 0.5 alone, or 0.33 with a
+   shared specific figure (a toll, an amount) and both headlines echoed in the other text;
+   within one outlet 0.65 (its stories on one topic share its boilerplate); headlines with
+   conflicting figures ("day 1,432" / "day 1,433") only as near-copies (0.8).
+5. **No chaining:** the article must also be reasonably close to the story's first article,
+   so A~B, B~C does not pull an unrelated C into A's story.
+
+Document frequencies are updated as articles are added (``add``) and removed (``remove``);
+a stored article's vector keeps the idf of the moment it was indexed (recomputing every
+stored vector on each insert would cost O(N)); idf drifts slowly once a few hundred articles
+are in, and the background sample keeps it sane before that.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+
+from bot.clock import utc
+from bot.models import StoryDoc
+from bot.storage.articles import content_hash
+from bot.stories.features import Features, extract
+
+DEFAULT_WINDOW_HOURS = 72
+TOP_TERMS = 10
+MAX_CANDIDATES = 400
+MAX_POSTING_SCAN = 4000
+
+# Decision thresholds (see same_story); measured on tests/stories/pairs.py and bench/stories.py.
+COSINE_ALONE = 0.50  # different outlets: cosine enough on its own
+COSINE_WITH_FIGURES = 0.33  # different outlets: enough when they share a specific figure
+TITLE_COVER_MIN = 0.25  # ...and each headline's terms are partly in the other article
+SAME_OUTLET_MIN = 0.65  # one outlet's own articles on one topic share its boilerplate
+NUMBER_CONFLICT_MIN = 0.80  # both headlines carry figures and none is shared
+ANCHOR_MIN = 0.22  # a joining article must be this close to the story's first article
+
+Key = Hashable
+
+
+@dataclass(frozen=True, slots=True)
+class DocFreq:
+    """Background document frequencies (a sample of real news), shipped with the package."""
+
+    n_docs: int
+    df: dict[str, int]
+
+    @classmethod
+    def shipped(cls) -> DocFreq:
+        try:
+            text = (
+                resources.files("bot.stories").joinpath("docfreq.txt").read_text(encoding="utf-8")
+            )
+        except (FileNotFoundError, OSError):
+            return cls(0, {})
+        return cls.parse(text)
+
+    @classmethod
+    def parse(cls, text: str) -> DocFreq:
+        lines = text.splitlines()
+        n_docs = 0
+        df: dict[str, int] = {}
+        for line in lines:
+            if not line or line.startswith("#"):
+                continue
+            term, _, count = line.rpartition(" ")
+            if term == "__docs__":
+                n_docs = int(count)
+            elif term:
+                df[term] = int(count)
+        return cls(n_docs, df)
+
+
+@dataclass(slots=True)
+class Doc:
+    key: Key
+    story: Key
+    published: float
+    outlet: str
+    vec: dict[str, float]
+    top: tuple[str, ...]
+    entities: frozenset[str]
+    numbers: frozenset[str]
+    title_numbers: frozenset[str]
+    title_terms: frozenset[str]
+    url: str | None
+    content_hash: str | None
+    terms: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class StoryInfo:
+    key: Key
+    first: Key
+    members: list[Key] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    story: Key
+    doc: Key
+    score: float
+    via: str  # 'url' | 'hash' | 'similar'
+
+
+class StoryIndex:
+    """Articles within a time window, their stories, and the inverted index to find them."""
+
+    def __init__(self, window_seconds: float, background: DocFreq | None = None) -> None:
+        self.window = window_seconds
+        self.background = background if background is not None else DocFreq.shipped()
+        self.df: dict[str, int] = {}
+        self.n_docs = 0
+        self.docs: dict[Key, Doc] = {}
+        self.stories: dict[Key, StoryInfo] = {}
+        self.postings: dict[str, list[Key]] = {}
+        self.by_url: dict[str, Key] = {}
+        self.by_hash: dict[str, Key] = {}
+
+    # --- weighting ---
+    def idf(self, term: str) -> float:
+        n = self.n_docs + self.background.n_docs
+        d = self.df.get(term, 0) + self.background.df.get(term, 0)
+        return math.log((n + 1) / (d + 1)) + 1.0
+
+    def vectorise(self, feats: Features) -> dict[str, float]:
+        vec = {t: (1.0 + math.log(c)) * self.idf(t) for t, c in feats.terms.items()}
+        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        return {t: w / norm for t, w in vec.items()}
+
+    def title_cover(self, a: Doc, b: Doc) -> float:
+        """The idf-weighted share of each headline's terms found in the other article (min)."""
+        covers = []
+        for x, y in ((a, b), (b, a)):
+            if not x.title_terms:
+                continue
+            total = sum(self.idf(t) for t in x.title_terms)
+            found = sum(self.idf(t) for t in x.title_terms if t in y.terms)
+            covers.append(found / total if total else 0.0)
+        return min(covers) if covers else 0.0
+
+    # --- lookup ---
+    def make_doc(
+        self,
+        key: Key,
+        feats: Features,
+        published: float,
+        outlet: str,
+        url: str | None = None,
+        content_hash: str | None = None,
+    ) -> Doc:
+        vec = self.vectorise(feats)
+        top = tuple(sorted(vec, key=lambda t: (-vec[t], t))[:TOP_TERMS])
+        return Doc(
+            key=key,
+            story=key,
+            published=published,
+            outlet=outlet.casefold().strip(),
+            vec=vec,
+            top=top,
+            entities=feats.entities,
+            numbers=feats.numbers,
+            title_numbers=feats.title_numbers,
+            title_terms=feats.title_terms,
+            url=url,
+            content_hash=content_hash,
+            terms=frozenset(feats.terms),
+        )
+
+    def candidates(self, doc: Doc) -> list[Key]:
+        counts: dict[Key, int] = {}
+        for term in doc.top:
+            posting = self.postings.get(term)
+            if not posting:
+                continue
+            for other in posting[-MAX_POSTING_SCAN:]:
+                counts[other] = counts.get(other, 0) + 1
+        need = 2 if len(doc.top) >= 4 else 1
+        found = [k for k, c in counts.items() if c >= need and k != doc.key]
+        if len(found) > MAX_CANDIDATES:
+            found.sort(key=lambda k: -counts[k])
+            found = found[:MAX_CANDIDATES]
+        return found
+
+    def in_window(self, a: Doc, b: Doc) -> bool:
+        return abs(a.published - b.published) <= self.window
+
+    def match(self, doc: Doc) -> Match | None:
+        """The story ``doc`` belongs to, or None when it starts a new one."""
+        for index, value, via in (
+            (self.by_url, doc.url, "url"),
+            (self.by_hash, doc.content_hash, "hash"),
+        ):
+            if value and value in index:
+                other = self.docs.get(index[value])
+                if other is not None and other.key != doc.key and self.in_window(doc, other):
+                    return Match(other.story, other.key, 1.0, via)
+        best: tuple[float, Doc] | None = None
+        for key in self.candidates(doc):
+            other = self.docs[key]
+            if not self.in_window(doc, other):
+                continue
+            cos = cosine(doc.vec, other.vec)
+            if cos < COSINE_WITH_FIGURES:
+                continue
+            if not self.same_story(doc, other, cos):
+                continue
+            if best is None or cos > best[0]:
+                best = (cos, other)
+        if best is None:
+            return None
+        cos, other = best
+        story = self.stories.get(other.story)
+        if story is not None and story.first != other.key:
+            first = self.docs.get(story.first)
+            if first is not None and cosine(doc.vec, first.vec) < ANCHOR_MIN:
+                return None
+        return Match(other.story, other.key, cos, "similar")
+
+    def same_story(self, a: Doc, b: Doc, cos: float) -> bool:
+        if cos >= COSINE_ALONE or a.outlet == b.outlet:
+            return same_story(cos, 0.0, a, b)
+        return same_story(cos, self.title_cover(a, b), a, b)
+
+    # --- mutation ---
+    def count(self, terms: Iterable[str]) -> None:
+        """Count one document's terms in the document frequencies (batch priming)."""
+        for term in terms:
+            self.df[term] = self.df.get(term, 0) + 1
+        self.n_docs += 1
+
+    def add(self, doc: Doc, story: Key | None = None, counted: bool = False) -> None:
+        """Index ``doc`` as a member of ``story`` (a new story keyed by the doc when None).
+
+        ``counted``: its terms are already in the document frequencies (see :meth:`count`).
+        """
+        if doc.key in self.docs:
+            self.remove(doc.key)
+        doc.story = doc.key if story is None else story
+        info = self.stories.get(doc.story)
+        if info is None:
+            info = self.stories[doc.story] = StoryInfo(doc.story, doc.key)
+        info.members.append(doc.key)
+        self.docs[doc.key] = doc
+        if not counted:
+            self.count(doc.terms or doc.vec)
+        for term in doc.top:
+            self.postings.setdefault(term, []).append(doc.key)
+        if doc.url:
+            self.by_url.setdefault(doc.url, doc.key)
+        if doc.content_hash:
+            self.by_hash.setdefault(doc.content_hash, doc.key)
+
+    def remove(self, key: Key) -> Doc | None:
+        doc = self.docs.pop(key, None)
+        if doc is None:
+            return None
+        for term in doc.terms or doc.vec:
+            left = self.df.get(term, 0) - 1
+            if left > 0:
+                self.df[term] = left
+            else:
+                self.df.pop(term, None)
+        self.n_docs -= 1
+        for term in doc.top:
+            posting = self.postings.get(term)
+            if posting is not None:
+                try:
+                    posting.remove(key)
+                except ValueError:
+                    pass
+                if not posting:
+                    del self.postings[term]
+        if doc.url and self.by_url.get(doc.url) == key:
+            del self.by_url[doc.url]
+        if doc.content_hash and self.by_hash.get(doc.content_hash) == key:
+            del self.by_hash[doc.content_hash]
+        info = self.stories.get(doc.story)
+        if info is not None:
+            if key in info.members:
+                info.members.remove(key)
+            if not info.members:
+                del self.stories[doc.story]
+            elif info.first == key:
+                info.first = min(info.members, key=lambda k: self.docs[k].published)
+        return doc
+
+    def evict_before(self, cutoff: float) -> int:
+        """Forget articles published before ``cutoff`` (they can no longer match new ones)."""
+        old = [k for k, d in self.docs.items() if d.published < cutoff]
+        for key in old:
+            self.remove(key)
+        return len(old)
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    get = b.get
+    return sum(w * get(t, 0.0) for t, w in a.items())
+
+
+def specific_figures(a: Doc, b: Doc) -> set[str]:
+    """Figures both articles give that identify an event: not years, not single digits."""
+    shared = set()
+    for num in a.numbers & b.numbers:
+        whole = num.split(".")[0]
+        if len(whole) == 4 and whole.startswith(("19", "20")) and "." not in num:
+            continue
+        if len(whole) < 2 and "." not in num:
+            continue
+        shared.add(num)
+    return shared
+
+
+def same_story(cos: float, title_cover: float, a: Doc, b: Doc) -> bool:
+    """The decision for one pair (``a`` new, ``b`` stored; ``cos`` their cosine).
+
+    - Both headlines give figures and neither's figures appear in the other article ("day
+      1,432" vs "day 1,433", "kills 4" vs "kills 12"): only a near-copy joins.
+    - Same outlet: only a close rewrite joins (an outlet's stories on one topic share
+      boilerplate, and its own update of a story usually keeps most of the text).
+    - Different outlets: a cosine of ``COSINE_ALONE``; or a lower cosine when the two share
+      a specific figure (a toll, an amount, a count) and each headline is partly echoed in
+      the other article.
+    """
+    if (
+        a.title_numbers
+        and b.title_numbers
+        and not (a.title_numbers & b.numbers)
+        and not (b.title_numbers & a.numbers)
+    ):
+        return cos >= NUMBER_CONFLICT_MIN
+    if a.outlet and a.outlet == b.outlet:
+        return cos >= SAME_OUTLET_MIN
+    if cos >= COSINE_ALONE:
+        return True
+    return (
+        cos >= COSINE_WITH_FIGURES
+        and title_cover >= TITLE_COVER_MIN
+        and bool(specific_figures(a, b))
+    )
+
+
+def epoch(when: datetime) -> float:
+    return utc(when).timestamp()
+
+
+def group_articles(
+    items: list[StoryDoc],
+    window_hours: float = DEFAULT_WINDOW_HOURS,
+    background: DocFreq | None = None,
+) -> dict[str, str]:
+    """Group ``items`` into stories: item id -> story key (the id of the story's first item).
+
+    The same mechanism as :class:`bot.stories.service.StoryService`, without a database:
+    items are taken in publication order (ties in input order); document frequencies are
+    counted over the whole batch first, so idf reflects every item given.
+    """
+    index = StoryIndex(window_hours * 3600.0, background)
+    feats = [extract(item.title, item.text) for item in items]
+    for f in feats:
+        index.count(f.terms)
+    order = sorted(range(len(items)), key=lambda i: (items[i].published, i))
+    result: dict[str, str] = {}
+    for i in order:
+        item = items[i]
+        if item.id in result:
+            continue
+        doc = index.make_doc(
+            item.id,
+            feats[i],
+            epoch(item.published),
+            item.outlet,
+            url=item.url or None,
+            content_hash=content_hash(item.title, item.text),
+        )
+        found = index.match(doc)
+        index.add(doc, None if found is None else found.story, counted=True)
+        result[item.id] = str(doc.story)
+    return {item.id: result[item.id] for item in items}

@@ -1,0 +1,205 @@
+"""Story grouping as an editor sees it: same news together, different news apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.models import StoryDoc
+from bot.seeds import load_seed_articles
+from bot.settings import PROJECT_ROOT
+from bot.stories.grouper import group_articles
+from tests.stories.pairs import DIFFERENT, SAME, Item
+
+T0 = datetime(2026, 1, 27, 9, 0, tzinfo=UTC)
+
+
+def doc(id_: str, title: str, text: str, outlet: str, hours: float = 0, url: str | None = None):
+    return StoryDoc(
+        id=id_,
+        title=title,
+        text=text,
+        outlet=outlet,
+        published=T0 + timedelta(hours=hours),
+        url=url,
+    )
+
+
+def labelled_batch() -> tuple[list[StoryDoc], list[tuple[str, str, str, str]]]:
+    """Every labelled item in one batch (as a day of feeds would be), and the pairs by id."""
+    ids: dict[int, str] = {}
+    docs: list[StoryDoc] = []
+
+    def register(item: Item) -> str:
+        if id(item) not in ids:
+            ids[id(item)] = f"item{len(ids)}"
+            docs.append(
+                StoryDoc(
+                    id=ids[id(item)],
+                    title=item.title,
+                    text=item.text,
+                    outlet=item.outlet,
+                    published=item.published,
+                )
+            )
+        return ids[id(item)]
+
+    pairs = [
+        (label, name, register(a), register(b))
+        for label, group in (("same", SAME), ("different", DIFFERENT))
+        for name, a, b in group
+    ]
+    return docs, pairs
+
+
+def test_labelled_pairs_precision_is_perfect_and_recall_high() -> None:
+    docs, pairs = labelled_batch()
+    assert len(pairs) >= 20
+    stories = group_articles(docs)
+    merged_wrongly = [
+        n for label, n, a, b in pairs if label == "different" and stories[a] == stories[b]
+    ]
+    same = [(n, stories[a] == stories[b]) for label, n, a, b in pairs if label == "same"]
+    recall = sum(ok for _, ok in same) / len(same)
+    assert merged_wrongly == []
+    # Measured 11/14 = 0.79: the three missed are paraphrases sharing no figure (precision first).
+    assert recall >= 0.75, [n for n, ok in same if not ok]
+
+
+def test_seed_002_and_003_are_one_story_and_the_august_seeds_are_not_in_it() -> None:
+    articles = load_seed_articles(PROJECT_ROOT / "seeds")
+    docs = [
+        StoryDoc(
+            id=a.entry_key.removeprefix("seed:")[:3],
+            title=a.title,
+            text=a.text,
+            outlet=a.publisher,
+            published=a.published,
+        )
+        for a in articles
+    ]
+    stories = group_articles(docs)
+    assert stories["002"] == stories["003"]
+    for other in ("000", "001", "004"):
+        assert stories[other] != stories["002"]
+    assert stories["001"] != stories["004"]
+
+
+def test_donbas_stories_in_one_week_stay_apart() -> None:
+    stories = group_articles(
+        [
+            doc(
+                "shelling",
+                "Russia shells Kramatorsk, killing three",
+                "Russian artillery shelled the centre of Kramatorsk in the Donbas on Tuesday, "
+                "killing three civilians and damaging a hospital, the regional governor said.",
+                "Reuters",
+            ),
+            doc(
+                "guarantees",
+                "US ties security guarantees to Donbas withdrawal",
+                "Washington has told Kyiv that US security guarantees will follow only once "
+                "Ukraine agrees to withdraw its troops from the Donbas, people familiar with the "
+                "talks said.",
+                "Financial Times",
+                hours=20,
+            ),
+        ]
+    )
+    assert stories["shelling"] != stories["guarantees"]
+
+
+WIRE = (
+    "Ukraine's parliament approves 2026 budget with record defence spending",
+    "KYIV, Dec 3 (Reuters) - Ukraine's parliament on Wednesday approved the 2026 state budget, "
+    "allocating a record 2.8 trillion hryvnias to defence and security, the finance ministry "
+    "said. The budget deficit is projected at 18.4% of gross domestic product.",
+)
+
+
+def test_wire_copy_on_three_sites_is_one_story_with_three_outlets() -> None:
+    title, text = WIRE
+    stories = group_articles(
+        [
+            doc("reuters", title, text, "Reuters"),
+            doc("yahoo", title, text + " (Reporting by Max Hunder)", "Yahoo News", hours=1),
+            doc("usnews", title.replace("approves", "passes"), text, "US News", hours=2),
+        ]
+    )
+    assert len(set(stories.values())) == 1
+    assert stories["yahoo"] == "reuters"  # the story key is its first article
+
+
+def test_same_page_scraped_twice_joins_by_url_even_when_edited() -> None:
+    stories = group_articles(
+        [
+            doc(
+                "a",
+                "Explosions heard in Kyiv",
+                "Air defence active.",
+                "Kyiv Post",
+                url="https://x/1",
+            ),
+            doc(
+                "b",
+                "Russia launches ballistic missiles at Kyiv; two injured",
+                "Updated: two people were injured by debris in the Darnytskyi district.",
+                "Kyiv Post",
+                hours=1,
+                url="https://x/1",
+            ),
+        ]
+    )
+    assert stories["a"] == stories["b"]
+
+
+def test_headline_only_rewrite_joins() -> None:
+    title, text = WIRE
+    stories = group_articles(
+        [
+            doc("a", title, text, "Ukrainska Pravda"),
+            doc(
+                "b",
+                "Rada passes wartime budget: 2.8 trillion for the army",
+                text,
+                "Ukrainska Pravda",
+                3,
+            ),
+        ]
+    )
+    assert stories["a"] == stories["b"]
+
+
+def test_articles_outside_the_time_window_never_join() -> None:
+    title, text = WIRE
+    stories = group_articles(
+        [doc("a", title, text, "Reuters"), doc("b", title, text, "Yahoo News", hours=24 * 30)],
+        window_hours=72,
+    )
+    assert stories["a"] != stories["b"]
+
+
+def test_keys_are_stable_under_input_order_and_later_additions() -> None:
+    docs, _ = labelled_batch()
+    first = group_articles(docs)
+    assert group_articles(list(reversed(docs))) == first or _same_partition(
+        group_articles(list(reversed(docs))), first
+    )
+
+
+def _same_partition(a: dict[str, str], b: dict[str, str]) -> bool:
+    def blocks(m: dict[str, str]) -> set[frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for k, v in m.items():
+            out.setdefault(v, set()).add(k)
+        return {frozenset(s) for s in out.values()}
+
+    return blocks(a) == blocks(b)
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_tiny_batches(n: int) -> None:
+    title, text = WIRE
+    docs = [doc(f"d{i}", title, text, "Reuters") for i in range(n)]
+    assert group_articles(docs) == {d.id: d.id for d in docs}
