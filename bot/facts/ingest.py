@@ -1,0 +1,137 @@
+"""Article -> facts. ``analyse_article`` is pure (units + structure); ``ingest_article`` stores
+them inside the caller's transaction. Idempotent: an article that has facts is left alone."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.clock import Clock, to_iso
+from bot.facts.entities import Entity, find_entities
+from bot.facts.extract import DateRef, Quantity, find_attribution, find_dates, find_quantities
+from bot.facts.sentences import split_article
+from bot.facts.terms import index_text
+from bot.models import Article
+from bot.storage import facts as store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedFact:
+    position: int
+    kind: str
+    text: str
+    section: str
+    entities: list[Entity]
+    context: list[str]
+    quantities: list[Quantity]
+    dates: list[DateRef]
+    attribution: str | None
+    terms: str
+
+
+def analyse_text(
+    text: str, published: datetime, *, heading: bool = False
+) -> tuple[list[Entity], list[Quantity], list[DateRef], str | None]:
+    """Structure of one sentence: entities, quantities, dates, attribution.
+
+    Headings are Title Cased, so only known names are taken from them.
+    """
+    entities = find_entities(text, unknown=not heading)
+    dates = find_dates(text, published.date())
+    quantities = find_quantities(text, [(d.start, d.end) for d in dates])
+    attribution = find_attribution(text, entities)
+    return entities, quantities, dates, attribution
+
+
+def _unique_names(entities: list[Entity]) -> list[str]:
+    seen: dict[str, None] = {}
+    for e in entities:
+        seen.setdefault(e.name, None)
+    return list(seen)
+
+
+def analyse_article(article: Article) -> list[AnalysedFact]:
+    out: list[AnalysedFact] = []
+    heading_entities: list[str] = []
+    previous: list[str] = []
+    for position, unit in enumerate(split_article(article.title, article.text)):
+        entities, quantities, dates, attribution = analyse_text(
+            unit.text, article.published, heading=unit.kind != "sentence"
+        )
+        names = _unique_names(entities)
+        if unit.kind != "sentence":
+            heading_entities = names
+            previous = []
+        context = [n for n in dict.fromkeys([*heading_entities, *previous]) if n not in names]
+        markers = [f"q_{kind}" for kind in dict.fromkeys(q.kind for q in quantities)]
+        if dates:
+            markers.append("q_date")
+        if attribution:
+            markers.append("q_said")
+        out.append(
+            AnalysedFact(
+                position=position,
+                kind=unit.kind,
+                text=unit.text,
+                section=unit.section,
+                entities=entities,
+                context=context,
+                quantities=quantities,
+                dates=dates,
+                attribution=attribution,
+                terms=index_text(unit.text, names, markers),
+            )
+        )
+        if unit.kind == "sentence":
+            previous = names
+    return out
+
+
+def fact_rows(article_id: int, article: Article, added_at: datetime) -> list[tuple[object, ...]]:
+    """Values for ``storage.facts.insert_facts`` (FACT_COLUMNS order)."""
+    published = to_iso(article.published)
+    added = to_iso(added_at)
+    rows: list[tuple[object, ...]] = []
+    for fact in analyse_article(article):
+        entity_pairs = list({e.name: [e.name, e.type] for e in fact.entities}.values())
+        first_date = min((d.day for d in fact.dates), default=None)
+        rows.append(
+            (
+                article_id,
+                fact.position,
+                fact.kind,
+                fact.text,
+                fact.section,
+                json.dumps(entity_pairs, ensure_ascii=False),
+                json.dumps(fact.context, ensure_ascii=False),
+                json.dumps([q.to_json() for q in fact.quantities], ensure_ascii=False),
+                json.dumps([d.to_json() for d in fact.dates], ensure_ascii=False),
+                first_date.isoformat() if first_date else None,
+                fact.attribution,
+                published,
+                added,
+                fact.terms,
+            )
+        )
+    return rows
+
+
+async def ingest_article(
+    tx: aiosqlite.Connection, article_id: int, article: Article, clock: Clock
+) -> int:
+    """Store the facts of an already-stored article (inside the caller's transaction).
+
+    Returns how many facts were added; 0 if the article already has facts.
+    """
+    if await store.has_facts(tx, article_id):
+        return 0
+    rows = fact_rows(article_id, article, clock.now())
+    await store.insert_facts(tx, rows)
+    log.debug("event=facts_ingested article=%s facts=%s", article_id, len(rows))
+    return len(rows)

@@ -1,0 +1,119 @@
+"""Words -> index terms: the one normalisation shared by ingest (what FTS5 indexes) and questions.
+
+A term is lowercased, accent-free and lightly stemmed (English suffixes only), so "controls",
+"controlled" and "control" meet, as do "importance" and "important". Named entities add one
+``e_<canonical>`` term each, so every alias of a name finds every other. Percent signs and
+"per cent" become the word ``percent``; currency amounts add ``money``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_PER_CENT = re.compile(r"(?<=\d)\s*%|\bper\s*cent\b|\bpercentage\b", re.IGNORECASE)
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just
+    me more most my myself no nor not now of off on once only or other our ours ourselves out over
+    own same she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours yourself yourselves also s t d ll m re ve y o isn aren
+    wasn weren hasn haven hadn doesn don didn won't can't it's that's there's what's who's let's
+    per via according said says say told tell reportedly reported reports report yet still
+    whether mr mrs ms dr one""".split()
+)
+# Question-only words: they shape the question, not the subject.
+QUESTION_WORDS = frozenset(
+    """what when where who whom whose which why how much many much is are was were do does did
+    can could should would will tell me please explain describe describ know latest news
+    say said happen happened happening anything something thing things there any""".split()
+)
+
+_KEEP = frozenset({"percent", "agent", "event", "moment", "parent", "talent"})
+_DOUBLE = re.compile(r"([bdfgklmnprtz])\1$")
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip diacritics (Latin accents; Cyrillic letters stay Cyrillic)."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    return "".join(_fold_char(ch) for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    base = unicodedata.normalize("NFD", ch)[0]
+    return base if base.isascii() and base.isalpha() else ch
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """A light English stemmer (plural, -ing, -ed, -ly, -ance/-ence/-ant/-ent, final e)."""
+    w = word
+    if not w.isascii() or not w.isalpha() or len(w) <= 3:
+        return w
+    if w.endswith(("'s", "’s")):
+        w = w[:-2]
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+        w = w[:-1]
+    for suffix in ("ingly", "edly", "ing", "ed", "ly"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            base = w[: -len(suffix)]
+            if any(v in base for v in "aeiouy"):
+                w = base
+                if _DOUBLE.search(w) and (not w.endswith("ll") or len(w) > 6):
+                    w = w[:-1]
+                break
+    for suffix in ("ance", "ence", "ant", "ent"):
+        if w.endswith(suffix) and w not in _KEEP and len(w) - len(suffix) >= 4:
+            w = w[: -len(suffix)]
+            break
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    if w.endswith("y") and len(w) > 3:
+        w = w[:-1] + "i"
+    return w
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens in order (apostrophes inside words kept out)."""
+    out: list[str] = []
+    for m in WORD.finditer(fold(_PER_CENT.sub(" percent ", text))):
+        tok = m.group(0).replace("’", "'")
+        if "'" in tok:
+            head, _, tail = tok.partition("'")
+            out.append(head)
+            if tail not in ("s", "t", "ll", "re", "ve", "d", "m"):
+                out.append(tail)
+        else:
+            out.append(tok)
+    return out
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed terms of the words that carry content (stopwords dropped), in order."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def entity_term(canonical: str) -> str:
+    return "e_" + "_".join(words(canonical))
+
+
+def index_text(text: str, entity_names: list[str], extra: list[str]) -> str:
+    """The text FTS5 indexes for one fact: content terms, entity terms, marker terms."""
+    parts = content_terms(text)
+    parts.extend(entity_term(n) for n in entity_names)
+    parts.extend(extra)
+    return " ".join(p for p in parts if p)
