@@ -92,3 +92,101 @@ class StoryDoc(Frozen):
     @classmethod
     def _aware(cls, value: datetime) -> datetime:
         return utc(value)
+
+
+# --- feeds (owner: FEEDS) ---
+FeedState = Literal["healthy", "failing", "disabled"]
+
+
+class FeedRef(Frozen):
+    """The feed a batch of new articles came from (passed to the NewArticlesHook)."""
+
+    id: int
+    url: str
+    title: str
+
+
+class FeedInfo(Frozen):
+    """One feed as a server sees it (its subscription)."""
+
+    id: int
+    url: str
+    title: str
+    site_url: str | None = None
+    guild_id: int
+    channel_id: int | None = None
+    state: FeedState = "healthy"
+    added_at: datetime
+
+
+class FeedStatus(Frozen):
+    """Health of one feed, for `feeds status`."""
+
+    id: int
+    url: str
+    title: str
+    state: FeedState
+    state_reason: str | None = None
+    error_count: int = 0
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_checked_at: datetime | None = None
+    next_check_at: datetime
+    bozo: bool = False
+    entry_count: int = 0
+    guild_ids: list[int] = []
+
+
+class FeedHealthEvent(Frozen):
+    """One health transition of a feed (healthy -> failing -> disabled, or recovery)."""
+
+    id: int
+    feed_id: int
+    feed_url: str
+    feed_title: str
+    old_state: FeedState
+    new_state: FeedState
+    reason: str
+    at: datetime
+
+
+class FeedCheckEntry(Frozen):
+    """One normalised entry as `feeds check` shows it, with its topic matches."""
+
+    entry_key: str
+    title: str
+    url: str | None
+    published: datetime
+    date_missing: bool = False
+    language: str | None = None
+    summary: str = ""
+    matches: list[dict[str, object]] = []
+
+
+class FeedCheckReport(Frozen):
+    """What `feeds check` found: entries, matches and problems; nothing is stored."""
+
+    source: str
+    feed_url: str | None = None
+    title: str = ""
+    http_status: int | None = None
+    discovered_from: str | None = None
+    entries: list[FeedCheckEntry] = []
+    problems: list[str] = []
+    matching: bool = False
+
+
+class PollSummary(Frozen):
+    """One poll cycle: what was polled and what came of it."""
+
+    due: int = 0
+    polled: int = 0
+    changed: int = 0
+    not_modified: int = 0
+    unchanged_body: int = 0
+    failed: int = 0
+    new_articles: int = 0
+    baseline_articles: int = 0
+    errors: dict[str, str] = {}
+    seconds: float = 0.0

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.clock import Clock, SystemClock
+from bot.feeds.service import FeedService
 from bot.models import CONSOLE_GUILD_ID
 from bot.settings import Settings
 from bot.storage import guilds
@@ -25,13 +26,16 @@ class Services:
     settings: Settings
     clock: Clock
     db: Database
+    feeds: FeedService
 
 
 async def start_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Open the database (migrating it), make sure the console newsroom exists."""
     clock = clock or SystemClock()
     db = await Database.connect(settings.database_path)
-    services = Services(settings=settings, clock=clock, db=db)
+    feeds = FeedService(settings, clock, db)
+    services = Services(settings=settings, clock=clock, db=db, feeds=feeds)
+    feeds.topics = lambda: getattr(services, "topics", None)
     async with db.transaction() as tx:
         await guilds.ensure_guild(
             tx,
@@ -41,10 +45,13 @@ async def start_services(settings: Settings, clock: Clock | None = None) -> Serv
             timezone=settings.default_timezone,
             digest_time=settings.default_digest_time,
         )
+    await feeds.start()  # the one shared aiohttp session
+    await feeds.subscribe_defaults(CONSOLE_GUILD_ID)
     return services
 
 
 async def stop_services(services: Services) -> None:
+    await services.feeds.close()
     await services.db.close()
 
 

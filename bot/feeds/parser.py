@@ -1,0 +1,231 @@
+"""feedparser over ``BytesIO`` with the response headers, then normalisation, off the event loop.
+
+:func:`parse_feed` is pure (bytes in, :class:`ParsedFeed` out) so it can run in a worker
+process. :class:`ParsePool` picks the executor: a thread for a few feeds, a process pool
+(both cores) when many feeds changed at once. feedparser's sanitiser and relative-URI
+resolver are off: beatwatch never renders feed HTML, it turns it into text itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import io
+import logging
+import multiprocessing
+import os
+from collections.abc import Mapping
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import feedparser
+
+from bot.feeds.discovery import find_feed_links, looks_like_html
+from bot.feeds.normalize import NormalizedEntry, language_tag, normalize_entry
+from bot.feeds.plaintext import html_to_text, one_line
+
+log = logging.getLogger(__name__)
+
+# Entities and encodings feedparser reports as bozo but parses fine; not worth a warning.
+_BENIGN_BOZO = ("CharacterEncodingOverride", "NonXMLContentType")
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str
+    site_url: str | None = None
+    language: str | None = None
+    version: str = ""
+    bozo: bool = False
+    bozo_reason: str = ""
+    entries: list[NormalizedEntry] = field(default_factory=list)
+    skipped: int = 0
+    is_html: bool = False
+    feed_links: list[str] = field(default_factory=list)
+
+    @property
+    def is_feed(self) -> bool:
+        return bool(self.entries) or (bool(self.version) and not self.is_html)
+
+    def problems(self) -> list[str]:
+        found: list[str] = []
+        if self.is_html:
+            links = ", ".join(self.feed_links) if self.feed_links else "none announced"
+            found.append(f"this is a web page, not a feed (feed links: {links})")
+        elif not self.version and not self.entries:
+            found.append("not a recognisable RSS/Atom feed")
+        if self.bozo:
+            found.append(f"malformed feed, recovered what was readable: {self.bozo_reason}")
+        if not self.entries and not self.is_html:
+            found.append("the feed has no entries")
+        undated = sum(1 for e in self.entries if e.date_missing)
+        if undated:
+            found.append(f"{undated} of {len(self.entries)} entries have no usable date")
+        if self.skipped:
+            found.append(f"{self.skipped} entries had no title or text and were skipped")
+        return found
+
+
+def publisher_name(title: str, url: str) -> str:
+    if title:
+        return title
+    host = (urlsplit(url).hostname or url).lower()
+    return host.removeprefix("www.")
+
+
+def parse_feed(
+    body: bytes, headers: Mapping[str, str], feed_url: str, first_seen: datetime
+) -> ParsedFeed:
+    """Parse and normalise one feed body. Never raises on bad input (bozo instead)."""
+    content_type = headers.get("content-type", "")
+    host = publisher_name("", feed_url)
+    if not body.strip():
+        return ParsedFeed(title=host, bozo=True, bozo_reason="empty body")
+    if looks_like_html(body, content_type):
+        return ParsedFeed(title=host, is_html=True, feed_links=find_feed_links(body, feed_url))
+    # No base URI: feedparser would urljoin every href (a fifth of its time); links are made
+    # absolute against the feed URL in normalisation instead.
+    response_headers = {
+        k.lower(): v for k, v in headers.items() if k.lower() not in ("content-location",)
+    }
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=response_headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # feedparser on hostile bytes: report, never crash the poll
+        log.warning("event=feedparser_crash feed=%s error=%r", feed_url, exc)
+        return ParsedFeed(title=host, bozo=True, bozo_reason=f"parser crashed: {exc!r}"[:300])
+    feed = parsed.get("feed", {}) or {}
+    title = one_line(html_to_text(feed.get("title") if isinstance(feed.get("title"), str) else ""))
+    publisher = publisher_name(title, feed_url)
+    language = language_tag(feed.get("language")) or language_tag(
+        response_headers.get("content-language")
+    )
+    bozo = bool(parsed.get("bozo"))
+    reason = ""
+    if bozo:
+        problem = parsed.get("bozo_exception")
+        if problem is not None and type(problem).__name__ in _BENIGN_BOZO and parsed.get("entries"):
+            bozo = False
+        else:
+            reason = f"{type(problem).__name__}: {problem}"[:300] if problem else "malformed"
+    entries: list[NormalizedEntry] = []
+    skipped = 0
+    seen: set[str] = set()
+    for raw in parsed.get("entries", []) or []:
+        try:
+            item = normalize_entry(
+                raw,
+                feed_url=feed_url,
+                publisher=publisher,
+                feed_language=language,
+                first_seen=first_seen,
+            )
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.debug("event=entry_skipped feed=%s error=%r", feed_url, exc)
+            item = None
+        if item is None or item.article.entry_key in seen:
+            skipped += item is None
+            continue
+        seen.add(item.article.entry_key)
+        entries.append(item)
+    site = feed.get("link") if isinstance(feed.get("link"), str) else None
+    version = str(parsed.get("version") or "")
+    feed_links: list[str] = []
+    is_html = False
+    if not entries and not version and b"<" in body[:2048] and b"<html" in body[:4096].lower():
+        is_html = True
+        feed_links = find_feed_links(body, feed_url)
+    return ParsedFeed(
+        title=publisher,
+        site_url=site,
+        language=language,
+        version=version,
+        bozo=bozo,
+        bozo_reason=reason,
+        entries=entries,
+        skipped=skipped,
+        is_html=is_html,
+        feed_links=feed_links,
+    )
+
+
+def _warm() -> int:
+    return os.getpid()
+
+
+class ParsePool:
+    """Runs :func:`parse_feed` off the event loop: threads for a few feeds, processes for many.
+
+    ``mode``: "auto" (processes when at least ``process_threshold`` feeds are being parsed at
+    once), "thread" or "process".
+    """
+
+    def __init__(self, mode: str = "auto", workers: int = 2, process_threshold: int = 4) -> None:
+        if mode not in ("auto", "thread", "process"):
+            raise ValueError(f"unknown parse mode {mode!r}")
+        self.mode = mode
+        self.workers = workers
+        self.process_threshold = process_threshold
+        self._processes: concurrent.futures.ProcessPoolExecutor | None = None
+        self._threads = concurrent.futures.ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="feedparse"
+        )
+        self.active = 0
+
+    def _process_pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        if self._processes is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["bot.feeds.parser"])
+            self._processes = concurrent.futures.ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=ctx
+            )
+        return self._processes
+
+    async def warm_up(self) -> None:
+        """Start the worker processes now (so the first big batch does not pay for it)."""
+        pool = self._process_pool()
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(loop.run_in_executor(pool, _warm) for _ in range(self.workers)))
+
+    def worker_pids(self) -> list[int]:
+        procs: dict[int, Any] = getattr(self._processes, "_processes", None) or {}
+        return list(procs)
+
+    async def parse(
+        self,
+        body: bytes,
+        headers: Mapping[str, str],
+        feed_url: str,
+        first_seen: datetime,
+        *,
+        batch: int = 1,
+    ) -> ParsedFeed:
+        loop = asyncio.get_running_loop()
+        use_processes = self.mode == "process" or (
+            self.mode == "auto" and max(batch, self.active + 1) >= self.process_threshold
+        )
+        args = (body, dict(headers), feed_url, first_seen)
+        self.active += 1
+        try:
+            if use_processes:
+                try:
+                    return await loop.run_in_executor(self._process_pool(), parse_feed, *args)
+                except BrokenProcessPool:
+                    log.warning("event=parse_pool_broken action=restart")
+                    self._processes = None
+            return await loop.run_in_executor(self._threads, parse_feed, *args)
+        finally:
+            self.active -= 1
+
+    def close(self) -> None:
+        if self._processes is not None:
+            self._processes.shutdown(wait=True, cancel_futures=True)
+            self._processes = None
+        self._threads.shutdown(wait=False, cancel_futures=True)

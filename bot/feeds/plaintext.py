@@ -1,0 +1,84 @@
+"""Feed HTML -> plain text. beatwatch never renders feed HTML, so nothing is sanitised: we keep
+the readable text only (script/style/template content dropped, entities unescaped, whitespace
+collapsed, block elements separated by blank lines)."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_LINES = re.compile(r"\s*\n\s*")
+_BLANKS = re.compile(r"\n{3,}")
+_MARKUP = re.compile(r"<[A-Za-z!/?]|&[#A-Za-z0-9]+;?")
+_SKIP = frozenset({"script", "style", "template", "noscript", "iframe", "object", "svg", "math"})
+_BLOCK = frozenset(
+    {
+        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+        "blockquote", "section", "article", "header", "footer", "figure", "figcaption", "pre",
+        "hr", "dd", "dt", "dl", "aside", "nav", "main", "address", "center",
+    }
+)  # fmt: skip
+
+
+class _TextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self.skip_depth += 1
+        elif tag in _BLOCK:
+            self.parts.append("\n\n")
+        elif tag == "img":
+            alt = next((v for k, v in attrs if k == "alt" and v), None)
+            if alt and not self.skip_depth:
+                self.parts.append(f" {alt} ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK:
+            self.parts.append("\n\n")
+        elif tag == "img":
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self.skip_depth = max(0, self.skip_depth - 1)
+        elif tag in _BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip_depth:
+            self.parts.append(data)
+
+
+def collapse(text: str) -> str:
+    """Collapse runs of spaces; keep paragraph breaks as one blank line."""
+    text = _SPACE.sub(" ", text)
+    text = _LINES.sub("\n", text)
+    text = text.replace("\n", "\n\n") if "\n" in text else text
+    return _BLANKS.sub("\n\n", text).strip()
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def html_to_text(value: str | None) -> str:
+    """Readable text of an HTML fragment (or of plain text that may carry entities)."""
+    if not value:
+        return ""
+    if not _MARKUP.search(value):
+        return collapse(value)
+    if "<" not in value:
+        return collapse(html.unescape(value))
+    parser = _TextParser()
+    try:
+        parser.feed(value)
+        parser.close()
+    except (AssertionError, ValueError):  # html.parser on hostile input; keep what it got
+        pass
+    return collapse("".join(parser.parts))

@@ -1,0 +1,327 @@
+"""``services.feeds``: subscriptions, validation on add, `feeds check`, poll cycles."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.clock import Clock
+from bot.errors import BeatwatchError, UserFacingError
+from bot.feeds.fetcher import Fetcher, FetchError, FetchResult, HostGuard
+from bot.feeds.parser import ParsedFeed, ParsePool
+from bot.feeds.watcher import (
+    FeedWatcher,
+    NewArticlesHook,
+    body_hash,
+    not_a_feed_reason,
+)
+from bot.models import (
+    FeedCheckEntry,
+    FeedCheckReport,
+    FeedHealthEvent,
+    FeedInfo,
+    FeedStatus,
+    PollSummary,
+)
+from bot.settings import Settings
+from bot.storage import feeds as store
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+MAX_DISCOVERY_TRIES = 3
+
+
+class SeedFeedError(BeatwatchError):
+    pass
+
+
+class DefaultFeed(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str
+    title: str
+    region: str
+    language: str
+
+
+def load_default_feeds(seeds_dir: Path) -> list[DefaultFeed]:
+    """seeds/feeds.json: the default feed list every new server starts with."""
+    path = seeds_dir / "feeds.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        feeds = [DefaultFeed.model_validate(item) for item in raw["feeds"]]
+    except (OSError, KeyError, TypeError, json.JSONDecodeError, ValidationError) as exc:
+        raise SeedFeedError(f"{path}: {exc}") from exc
+    urls = [f.url for f in feeds]
+    if len(set(urls)) != len(urls):
+        raise SeedFeedError(f"{path}: a feed URL is listed twice")
+    return feeds
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    url: str
+    result: FetchResult
+    parsed: ParsedFeed
+    discovered_from: str | None
+
+
+def _user_url(text: str) -> str:
+    text = text.strip()
+    if "://" not in text:
+        text = f"https://{text}"
+    return text
+
+
+class FeedService:
+    """Built as ``FeedService(settings, clock, db)``; ``await start()`` opens the HTTP session."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        db: Database,
+        *,
+        hook: NewArticlesHook | None = None,
+        guard: HostGuard | None = None,
+        resolver: Any = None,
+        parse_mode: str = "auto",
+        topics: Callable[[], Any] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.fetcher = Fetcher(settings, clock, guard=guard, resolver=resolver)
+        self.pool = ParsePool(mode=parse_mode)
+        self.watcher = FeedWatcher(settings, clock, db, self.fetcher, self.pool, hook)
+        # Returns the TopicService (or None); resolved lazily so the areas start independently.
+        self.topics = topics
+
+    def set_hook(self, hook: NewArticlesHook) -> None:
+        """Install the NewArticlesHook (the alerts side's ``on_new_articles``)."""
+        self.watcher.hook = hook
+
+    async def start(self) -> None:
+        await self.fetcher.start()
+
+    async def close(self) -> None:
+        await self.fetcher.close()
+        self.pool.close()
+
+    # --- polling -------------------------------------------------------------------------
+
+    async def poll_due(self) -> PollSummary:
+        return await self.watcher.poll_due()
+
+    async def make_all_due(self) -> int:
+        """Make every feed that is not disabled due now (ignores backoff; `feeds poll --all`)."""
+        async with self.db.transaction() as tx:
+            return await store.make_all_due(tx, self.clock.now())
+
+    # --- subscriptions -------------------------------------------------------------------
+
+    async def subscribe_defaults(self, guild_id: int, *, force: bool = False) -> int:
+        """Subscribe a server to seeds/feeds.json once (a later removal is not undone).
+
+        Returns how many subscriptions were added. Default feeds are trusted data: they are
+        not fetched here; their first poll records a baseline.
+        """
+        if not force and await store.defaults_applied(self.db.reader, guild_id):
+            return 0
+        defaults = load_default_feeds(self.settings.seeds_dir)
+        now = self.clock.now()
+        added = 0
+        async with self.db.transaction() as tx:
+            for item in defaults:
+                feed_id, _ = await store.ensure_feed(tx, item.url, now, title=item.title)
+                added += await store.subscribe(tx, guild_id, feed_id, now)
+            await store.mark_defaults_applied(tx, guild_id, now)
+        log.info("event=default_feeds guild=%s added=%s", guild_id, added)
+        return added
+
+    async def add(self, url: str, guild_id: int, channel_id: int | None = None) -> FeedInfo:
+        """Validate (fetch + parse, autodiscovery) and subscribe. UserFacingError if unusable."""
+        resolved = await self._resolve(_user_url(url))
+        existing = await store.get_feed_by_url(self.db.reader, resolved.url)
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            feed_id, _created = await store.ensure_feed(
+                tx, resolved.url, now, title=resolved.parsed.title
+            )
+            await store.subscribe(tx, guild_id, feed_id, now, channel_id)
+            if existing is not None and existing.state == "disabled":
+                await store.set_state(
+                    tx, feed_id, old="disabled", new="healthy", reason="re-added", now=now
+                )
+                await store.reenable(tx, feed_id, now)
+        feed = await store.get_feed(self.db.reader, feed_id)
+        assert feed is not None
+        if not feed.baseline_done:
+            # Record what the feed holds now, without alerts (the same path as a poll).
+            await self.watcher.store_parsed(
+                feed, resolved.result, resolved.parsed, body_hash(resolved.result.body)
+            )
+        log.info("event=feed_added guild=%s feed=%s url=%s", guild_id, feed_id, resolved.url)
+        for info in await store.list_subscriptions(self.db.reader, guild_id):
+            if info.id == feed_id:
+                return info
+        raise BeatwatchError(f"feed {feed_id} vanished while being added")  # pragma: no cover
+
+    async def remove(self, url_or_id: str, guild_id: int) -> FeedInfo:
+        feed_id = await store.find_subscription(self.db.reader, guild_id, url_or_id)
+        if feed_id is None:
+            raise UserFacingError(f"no feed {url_or_id!r} in this server's list (see `feeds list`)")
+        info = next(
+            i for i in await store.list_subscriptions(self.db.reader, guild_id) if i.id == feed_id
+        )
+        async with self.db.transaction() as tx:
+            await store.unsubscribe(tx, guild_id, feed_id)
+        log.info("event=feed_removed guild=%s feed=%s", guild_id, feed_id)
+        return info
+
+    async def list(self, guild_id: int) -> builtins.list[FeedInfo]:
+        return await store.list_subscriptions(self.db.reader, guild_id)
+
+    async def status(self, guild_id: int | None = None) -> builtins.list[FeedStatus]:
+        return await store.feed_statuses(self.db.reader, guild_id)
+
+    async def health_events_since(self, after_id: int = 0) -> builtins.list[FeedHealthEvent]:
+        """Health transitions after ``after_id`` (one notice per transition, alerts side)."""
+        return await store.health_events_since(self.db.reader, after_id)
+
+    async def subscribers(self, feed_id: int) -> builtins.list[tuple[int, int | None]]:
+        return await store.subscribers(self.db.reader, feed_id)
+
+    # --- validation and check ------------------------------------------------------------
+
+    async def _fetch_parse(self, url: str) -> tuple[FetchResult, ParsedFeed]:
+        result = await self.fetcher.fetch(url)
+        parsed = await self.pool.parse(result.body, result.headers, url, self.clock.now())
+        return result, parsed
+
+    async def _resolve(self, url: str) -> _Resolved:
+        """Fetch + parse ``url``; when it is a web page, follow its feed links."""
+        try:
+            result, parsed = await self._fetch_parse(url)
+        except FetchError as exc:
+            raise UserFacingError(f"could not fetch {url}: {exc}") from exc
+        final = result.permanent_url or url
+        if parsed.is_html:
+            for link in parsed.feed_links[:MAX_DISCOVERY_TRIES]:
+                try:
+                    found, found_parsed = await self._fetch_parse(link)
+                except FetchError as exc:
+                    log.info("event=discovery_candidate_failed url=%s error=%s", link, exc)
+                    continue
+                if not_a_feed_reason(found_parsed) is None:
+                    return _Resolved(found.permanent_url or link, found, found_parsed, url)
+            if parsed.feed_links:
+                raise UserFacingError(
+                    f"{url} is a web page; none of its feed links worked: "
+                    + ", ".join(parsed.feed_links[:MAX_DISCOVERY_TRIES])
+                )
+            raise UserFacingError(
+                f"{url} is a web page without a feed link; give the RSS/Atom URL itself"
+            )
+        reason = not_a_feed_reason(parsed)
+        if reason is not None:
+            raise UserFacingError(f"{url}: {reason}")
+        return _Resolved(final, result, parsed, None)
+
+    async def check(self, url_or_file: str, guild_id: int = 0) -> FeedCheckReport:
+        """Fetch (or read) one feed, parse, normalise, match topics; store nothing."""
+        problems: list[str] = []
+        status: int | None = None
+        discovered: str | None = None
+        local = await asyncio.to_thread(self._read_local, url_or_file)
+        if local is not None:
+            source, feed_url, body = local
+            if len(body) > self.settings.max_body_bytes:
+                problems.append(f"file larger than {self.settings.max_body_bytes:,} bytes")
+                body = body[: self.settings.max_body_bytes]
+            parsed = await self.pool.parse(body, {}, feed_url, self.clock.now())
+        else:
+            source = feed_url = _user_url(url_or_file)
+            try:
+                result, parsed = await self._fetch_parse(feed_url)
+                status = result.status
+                if parsed.is_html and parsed.feed_links:
+                    discovered = feed_url
+                    feed_url = parsed.feed_links[0]
+                    problems.append(f"web page, not a feed; using its feed link {feed_url}")
+                    result, parsed = await self._fetch_parse(feed_url)
+                    status = result.status
+            except FetchError as exc:
+                problems.append(f"fetch failed: {exc}")
+                return FeedCheckReport(
+                    source=source,
+                    feed_url=feed_url,
+                    http_status=exc.status,
+                    discovered_from=discovered,
+                    problems=problems,
+                )
+        problems.extend(parsed.problems())
+        matcher = await self._matcher(guild_id)
+        entries: builtins.list[FeedCheckEntry] = []
+        for item in parsed.entries:
+            art = item.article
+            matches: builtins.list[dict[str, object]] = []
+            if matcher is not None:
+                try:
+                    for m in matcher.match(art.title, art.summary, art.body):
+                        matches.append(
+                            m.model_dump(mode="json") if hasattr(m, "model_dump") else dict(vars(m))
+                        )
+                except Exception:  # boundary: a matcher bug must not hide the entries
+                    log.exception("event=check_match_failed entry=%s", art.entry_key)
+            entries.append(
+                FeedCheckEntry(
+                    entry_key=art.entry_key,
+                    title=art.title,
+                    url=art.url,
+                    published=art.published,
+                    date_missing=item.date_missing,
+                    language=art.language,
+                    summary=art.summary[:300],
+                    matches=matches,
+                )
+            )
+        return FeedCheckReport(
+            source=source,
+            feed_url=feed_url,
+            title=parsed.title,
+            http_status=status,
+            discovered_from=discovered,
+            entries=entries,
+            problems=problems,
+            matching=matcher is not None,
+        )
+
+    def _read_local(self, text: str) -> tuple[str, str, bytes] | None:
+        if "://" in text:
+            return None
+        path = Path(text).expanduser()
+        if not path.is_file():
+            return None
+        with path.open("rb") as handle:
+            body = handle.read(self.settings.max_body_bytes + 1)
+        return str(path), path.resolve().as_uri(), body
+
+    async def _matcher(self, guild_id: int) -> Any:
+        topics = self.topics() if self.topics is not None else None
+        if topics is None or not hasattr(topics, "matcher_for"):
+            return None
+        try:
+            return await topics.matcher_for(guild_id)
+        except Exception:  # boundary: `feeds check` still shows entries without matches
+            log.exception("event=matcher_unavailable guild=%s", guild_id)
+            return None

@@ -1,0 +1,307 @@
+"""The poll loop body: fetch -> parse -> normalise -> store -> hook, one feed at a time, many at once.
+
+miniflux's ``RefreshFeed`` order. Each feed is polled inside its own boundary: a fetch error,
+a timeout, a parse failure or a failing hook is logged and recorded on that feed's row
+(error count, last error, exponential backoff, health state) and never reaches the others.
+Network I/O and parsing happen before the feed's one write transaction, never inside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.feeds.fetcher import Fetcher, FetchError, FetchResult
+from bot.feeds.parser import ParsedFeed, ParsePool
+from bot.models import Article, FeedRef, FeedState, PollSummary
+from bot.settings import Settings
+from bot.storage import feeds as store
+from bot.storage.articles import insert_article
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+NewArticlesHook = Callable[[aiosqlite.Connection, FeedRef, list[Article], bool], Awaitable[None]]
+
+BASE_BACKOFF = timedelta(minutes=5)
+MAX_BACKOFF = timedelta(days=1)
+
+
+def backoff_delay(error_count: int, retry_after: float | None = None) -> timedelta:
+    """5 min x 2^(n-1) for the n-th consecutive error, capped at a day; Retry-After wins if longer."""
+    exponent = max(0, min(error_count - 1, 20))
+    delay = min(BASE_BACKOFF * (2**exponent), MAX_BACKOFF)
+    if retry_after is not None and retry_after > 0:
+        delay = max(delay, min(timedelta(seconds=retry_after), MAX_BACKOFF))
+    return delay
+
+
+def facts_only_hook(clock: Clock) -> NewArticlesHook:
+    """The default hook: ingest new articles into the fact store (if that area is present)."""
+
+    async def hook(
+        tx: aiosqlite.Connection, feed: FeedRef, articles: list[Article], baseline: bool
+    ) -> None:
+        try:
+            from bot.facts.ingest import ingest_article
+        except ImportError:
+            return
+        for article in articles:
+            if article.id is not None:
+                await ingest_article(tx, article.id, article, clock)
+
+    return hook
+
+
+class NotAFeedError(FetchError):
+    """The URL answered, but with something that is not a feed."""
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    feed_id: int
+    url: str
+    kind: Literal["changed", "not_modified", "unchanged", "failed"]
+    new: int = 0
+    baseline: bool = False
+    error: str | None = None
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def not_a_feed_reason(parsed: ParsedFeed) -> str | None:
+    if parsed.is_html:
+        if parsed.feed_links:
+            return f"web page, not a feed (it links to {parsed.feed_links[0]})"
+        return "web page, not a feed"
+    if parsed.bozo_reason == "empty body":
+        return "empty response"
+    if not parsed.is_feed:
+        detail = f": {parsed.bozo_reason}" if parsed.bozo_reason else ""
+        return f"not an RSS/Atom feed{detail}"
+    return None
+
+
+class FeedWatcher:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        db: Database,
+        fetcher: Fetcher,
+        pool: ParsePool,
+        hook: NewArticlesHook | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.fetcher = fetcher
+        self.pool = pool
+        self.hook = hook or facts_only_hook(clock)
+        self._cycle = asyncio.Lock()
+
+    # --- one cycle -----------------------------------------------------------------------
+
+    async def poll_due(self) -> PollSummary:
+        """Poll every due feed with bounded concurrency; one feed's trouble stays its own."""
+        async with self._cycle:
+            started = time.perf_counter()
+            due = await store.due_feeds(self.db.reader, self.clock.now())
+            sem = asyncio.Semaphore(self.settings.max_concurrent_fetches)
+
+            async def one(feed: store.FeedRow) -> FeedOutcome:
+                async with sem:
+                    return await self.poll_feed(feed, batch=len(due))
+
+            outcomes = await asyncio.gather(*(one(f) for f in due))
+            summary = PollSummary(
+                due=len(due),
+                polled=len(outcomes),
+                changed=sum(o.kind == "changed" for o in outcomes),
+                not_modified=sum(o.kind == "not_modified" for o in outcomes),
+                unchanged_body=sum(o.kind == "unchanged" for o in outcomes),
+                failed=sum(o.kind == "failed" for o in outcomes),
+                new_articles=sum(o.new for o in outcomes if not o.baseline),
+                baseline_articles=sum(o.new for o in outcomes if o.baseline),
+                errors={o.url: o.error for o in outcomes if o.error},
+                seconds=round(time.perf_counter() - started, 3),
+            )
+            log.info(
+                "event=poll_cycle due=%s changed=%s not_modified=%s failed=%s new=%s seconds=%s",
+                summary.due,
+                summary.changed,
+                summary.not_modified,
+                summary.failed,
+                summary.new_articles,
+                summary.seconds,
+            )
+            return summary
+
+    async def poll_feed(self, feed: store.FeedRow, *, batch: int = 1) -> FeedOutcome:
+        """Poll one feed. The boundary: every exception ends here, logged and recorded."""
+        try:
+            result = await self.fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
+            if result.not_modified:
+                await self._record_fetch_only(feed, result, None)
+                return FeedOutcome(feed.id, feed.url, "not_modified")
+            digest = body_hash(result.body)
+            if feed.baseline_done and digest == feed.body_hash:
+                await self._record_fetch_only(feed, result, digest)
+                return FeedOutcome(feed.id, feed.url, "unchanged")
+            parsed = await self.pool.parse(
+                result.body, result.headers, feed.url, self.clock.now(), batch=batch
+            )
+            reason = not_a_feed_reason(parsed)
+            if reason is not None:
+                raise NotAFeedError("not_feed", reason)
+            return await self.store_parsed(feed, result, parsed, digest)
+        except FetchError as exc:
+            log.warning(
+                "event=feed_failed feed=%s url=%s kind=%s error=%s",
+                feed.id,
+                feed.url,
+                exc.kind,
+                exc,
+            )
+            return await self._record_failure(feed, str(exc), exc.retry_after)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # boundary: one feed's bug never reaches the others
+            log.exception("event=feed_poll_crashed feed=%s url=%s", feed.id, feed.url)
+            return await self._record_failure(
+                feed, f"internal error: {type(exc).__name__}: {exc}", None
+            )
+
+    # --- storing -------------------------------------------------------------------------
+
+    async def store_parsed(
+        self, feed: store.FeedRow, result: FetchResult, parsed: ParsedFeed, digest: str
+    ) -> FeedOutcome:
+        """Store the feed's new entries once and call the hook, all in one transaction."""
+        now = self.clock.now()
+        keys = [e.article.entry_key for e in parsed.entries]
+        known = await store.known_entry_keys(self.db.reader, feed.id, keys)
+        fresh = [e.article for e in parsed.entries if e.article.entry_key not in known]
+        fresh.sort(key=lambda a: a.published)
+        baseline = not feed.baseline_done
+        if parsed.bozo != feed.bozo:
+            if parsed.bozo:
+                log.warning(
+                    "event=feed_malformed feed=%s url=%s reason=%s",
+                    feed.id,
+                    feed.url,
+                    parsed.bozo_reason,
+                )
+            else:
+                log.info("event=feed_wellformed_again feed=%s url=%s", feed.id, feed.url)
+        ref = FeedRef(id=feed.id, url=feed.url, title=parsed.title or feed.title)
+        async with self.db.transaction() as tx:
+            stored: list[Article] = []
+            links: list[tuple[str, int | None]] = []
+            for article in fresh:
+                article_id, _created = await insert_article(tx, article)
+                stored.append(article.model_copy(update={"id": article_id}))
+                links.append((article.entry_key, article_id))
+            await store.record_entries(tx, feed.id, links, now)
+            await store.record_success(
+                tx,
+                feed.id,
+                now=now,
+                next_check=now + timedelta(seconds=self.settings.poll_interval_seconds),
+                etag=result.etag,
+                last_modified=result.last_modified,
+                body_hash=digest,
+                parsed=True,
+                title=parsed.title,
+                site_url=parsed.site_url,
+                language=parsed.language,
+                bozo=parsed.bozo,
+                entry_count=len(parsed.entries),
+            )
+            await self._recover(tx, feed, now)
+            if stored:
+                await self.hook(tx, ref, stored, baseline)
+        if stored:
+            log.info(
+                "event=feed_new_entries feed=%s url=%s new=%s baseline=%s",
+                feed.id,
+                feed.url,
+                len(stored),
+                baseline,
+            )
+        return FeedOutcome(feed.id, feed.url, "changed", new=len(stored), baseline=baseline)
+
+    async def _record_fetch_only(
+        self, feed: store.FeedRow, result: FetchResult, digest: str | None
+    ) -> None:
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            await store.record_success(
+                tx,
+                feed.id,
+                now=now,
+                next_check=now + timedelta(seconds=self.settings.poll_interval_seconds),
+                etag=result.etag,
+                last_modified=result.last_modified,
+                body_hash=digest,
+            )
+            await self._recover(tx, feed, now)
+
+    async def _recover(self, tx: aiosqlite.Connection, feed: store.FeedRow, now: datetime) -> None:
+        if feed.state != "healthy":
+            reason = (
+                f"recovered after {feed.error_count} errors" if feed.error_count else "recovered"
+            )
+            await store.set_state(
+                tx, feed.id, old=feed.state, new="healthy", reason=reason, now=now
+            )
+            log.info("event=feed_recovered feed=%s url=%s", feed.id, feed.url)
+
+    async def _record_failure(
+        self, feed: store.FeedRow, error: str, retry_after: float | None
+    ) -> FeedOutcome:
+        now = self.clock.now()
+        count = feed.error_count + 1
+        delay = backoff_delay(count, retry_after)
+        new_state: FeedState = feed.state
+        reason = ""
+        if count >= self.settings.disable_after_errors:
+            new_state = "disabled"
+            reason = f"disabled after {count} consecutive errors; last: {error}"
+        elif count >= self.settings.failing_after_errors:
+            new_state = "failing"
+            reason = f"{count} consecutive errors; last: {error}"
+        try:
+            async with self.db.transaction() as tx:
+                await store.record_failure(
+                    tx, feed.id, now=now, next_check=now + delay, error=error, error_count=count
+                )
+                if new_state != feed.state:
+                    await store.set_state(
+                        tx, feed.id, old=feed.state, new=new_state, reason=reason, now=now
+                    )
+        except Exception:  # boundary: even the bookkeeping failing must not reach other feeds
+            log.exception("event=feed_failure_not_recorded feed=%s", feed.id)
+        if new_state != feed.state:
+            log.warning(
+                "event=feed_state feed=%s url=%s old=%s new=%s reason=%s",
+                feed.id,
+                feed.url,
+                feed.state,
+                new_state,
+                reason,
+            )
+        return FeedOutcome(feed.id, feed.url, "failed", error=error)
