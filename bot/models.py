@@ -190,3 +190,73 @@ class PollSummary(Frozen):
     baseline_articles: int = 0
     errors: dict[str, str] = {}
     seconds: float = 0.0
+
+
+# --- topics (owner: TOPICS; bot/topics) ---
+MatchField = Literal["title", "summary", "body"]
+
+
+class Topic(Frozen):
+    """A tracked topic. ``guild_id`` None = shipped with beatwatch, applies to every server.
+
+    ``any_of``: aliases (one must hit); ``all_of``: context groups (each must hit somewhere in
+    the article); ``none_of``: exclusions (suppress alias hits in the same sentence).
+    """
+
+    id: int
+    guild_id: int | None = None
+    name: str
+    any_of: tuple[str, ...]
+    all_of: tuple[tuple[str, ...], ...] = ()
+    none_of: tuple[str, ...] = ()
+    ping_role_id: int | None = None
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return self.any_of
+
+    @property
+    def shipped(self) -> bool:
+        return self.guild_id is None
+
+
+class Match(Frozen):
+    """Why an article matched a topic: the alias that hit, where, and the hit in context.
+
+    ``start``/``end`` are offsets of the hit in that field's text (NFC form); ``snippet`` is
+    ~160 characters around it on word boundaries, the hit marked ``**like this**``.
+    ``hits`` counts every surviving alias hit in the article.
+    """
+
+    topic_id: int
+    topic: str
+    alias: str
+    field: MatchField
+    snippet: str
+    start: int
+    end: int
+    matched_text: str = ""
+    hits: int = 1
+    guild_id: int | None = None
+    ping_role_id: int | None = None
+
+
+class BacktestExample(Frozen):
+    article_id: int
+    headline: str
+    publisher: str
+    published: datetime
+    url: str | None = None
+    match: Match
+
+
+class BacktestResult(Frozen):
+    """How many stored articles published in the last ``days`` days would have matched."""
+
+    topic: str
+    topic_id: int
+    days: int
+    since: datetime
+    scanned: int
+    matched: int
+    examples: list[BacktestExample] = []

@@ -17,6 +17,7 @@ from bot.models import CONSOLE_GUILD_ID
 from bot.settings import Settings
 from bot.storage import guilds
 from bot.storage.database import Database
+from bot.topics.service import TopicService
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ class Services:
     settings: Settings
     clock: Clock
     db: Database
+    topics: TopicService
     feeds: FeedService
 
 
@@ -34,7 +36,9 @@ async def start_services(settings: Settings, clock: Clock | None = None) -> Serv
     clock = clock or SystemClock()
     db = await Database.connect(settings.database_path)
     feeds = FeedService(settings, clock, db)
-    services = Services(settings=settings, clock=clock, db=db, feeds=feeds)
+    services = Services(
+        settings=settings, clock=clock, db=db, topics=TopicService(db, clock), feeds=feeds
+    )
     feeds.topics = lambda: getattr(services, "topics", None)
     async with db.transaction() as tx:
         await guilds.ensure_guild(
@@ -45,6 +49,7 @@ async def start_services(settings: Settings, clock: Clock | None = None) -> Serv
             timezone=settings.default_timezone,
             digest_time=settings.default_digest_time,
         )
+    await services.topics.load_seeds(settings.seeds_dir / "topics.json")
     await feeds.start()  # the one shared aiohttp session
     await feeds.subscribe_defaults(CONSOLE_GUILD_ID)
     return services

@@ -1,0 +1,248 @@
+"""The compiled topic matcher (pure: topics in, matches out; no I/O).
+
+One Aho-Corasick automaton holds the folded literal prefix of every term of every topic
+(aliases, context terms, exclusions). Matching a field is: fold it once (see
+:mod:`bot.topics.normalize`), run the automaton, and for each raw hit check the word
+boundaries, the wildcard tail (a small anchored regex, only for terms with ``*``) and, for
+acronyms, the exact case in the original text. Rules are then applied per topic:
+
+1. every ``all_of`` group must have a hit somewhere in the article (any field);
+2. an alias hit is dropped when one of the topic's ``none_of`` terms occurs in the same
+   sentence of the same field (this includes an exclusion overlapping the hit, e.g.
+   "Shakhtar Donetsk" around "Donetsk"; the title is one sentence);
+3. of the surviving alias hits the best one (title before summary before body, then the
+   earliest, then the longest) becomes the topic's :class:`~bot.models.Match`, with a snippet.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+
+from bot.errors import UserFacingError
+from bot.models import Article, Match, MatchField, Topic
+from bot.topics.normalize import Folded, fold
+from bot.topics.rules import Term, apostrophe_variants, parse_term
+
+log = logging.getLogger(__name__)
+
+FIELDS: tuple[MatchField, ...] = ("title", "summary", "body")
+SNIPPET_CHARS = 160
+
+_ANY, _ALL, _NONE = 0, 1, 2
+# A sentence ends at . ! ? … (not after a lone letter, as in "U.S.") followed by space, or at
+# a line break.
+_SENTENCE_BREAK = re.compile(r"(?<!\b[^\W\d_])[.!?…][\"'”’»)\]]*\s|\n")
+_SPACE_RUN = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    term: Term
+    topic: int  # index into Matcher.topics
+    role: int  # _ANY, _ALL or _NONE
+    group: int  # all_of group index (role _ALL)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    field: int
+    start: int  # folded offsets
+    end: int
+    pattern: _Pattern
+
+
+class Matcher:
+    """Topics compiled once; :meth:`match` is pure and safe to call from any thread."""
+
+    def __init__(self, topics: Sequence[Topic], version: int = 0) -> None:
+        self.topics: tuple[Topic, ...] = tuple(topics)
+        self.version = version
+        self._patterns: list[_Pattern] = []
+        by_key: dict[str, list[int]] = {}
+        for ti, topic in enumerate(self.topics):
+            for text in topic.any_of:
+                self._add(by_key, text, ti, _ANY, 0, "alias")
+            for gi, group in enumerate(topic.all_of):
+                for text in group:
+                    self._add(by_key, text, ti, _ALL, gi, "context term")
+            for text in topic.none_of:
+                self._add(by_key, text, ti, _NONE, 0, "exclusion")
+        self._automaton: ahocorasick.Automaton | None = None
+        if by_key:
+            automaton = ahocorasick.Automaton()
+            for key, ids in by_key.items():
+                left_word = key[0].isalnum()
+                automaton.add_word(key, (len(key), left_word, tuple(ids)))
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def _add(
+        self, by_key: dict[str, list[int]], text: str, ti: int, role: int, group: int, what: str
+    ) -> None:
+        try:
+            term = parse_term(text, what)
+        except UserFacingError as exc:
+            # Stored rules were validated when added; a term that no longer validates is
+            # skipped loudly rather than breaking matching for every topic.
+            log.warning("event=topic_term_skipped topic=%s reason=%s", self.topics[ti].name, exc)
+            return
+        for variant in apostrophe_variants(term):
+            self._patterns.append(_Pattern(variant, ti, role, group))
+            by_key.setdefault(variant.key, []).append(len(self._patterns) - 1)
+
+    # --- matching ---
+    def match_article(self, article: Article) -> list[Match]:
+        return self.match(article.title, article.summary, article.body)
+
+    def match(self, title: str, summary: str = "", body: str = "") -> list[Match]:
+        """One best :class:`Match` per matching topic, in topic order."""
+        if self._automaton is None:
+            return []
+        folded: list[Folded | None] = [None, None, None]
+        hits: list[_Hit] = []
+        for fi, text in enumerate((title, summary, body)):
+            if not text:
+                continue
+            f = fold(text)
+            folded[fi] = f
+            self._scan(f, fi, hits)
+        if not hits:
+            return []
+        aliases: dict[int, list[_Hit]] = {}
+        context: set[tuple[int, int]] = set()
+        excluded: dict[tuple[int, int], list[_Hit]] = {}
+        for hit in hits:
+            p = hit.pattern
+            if p.role == _ANY:
+                aliases.setdefault(p.topic, []).append(hit)
+            elif p.role == _ALL:
+                context.add((p.topic, p.group))
+            else:
+                excluded.setdefault((p.topic, hit.field), []).append(hit)
+        out: list[Match] = []
+        for ti in sorted(aliases):
+            topic = self.topics[ti]
+            if any((ti, gi) not in context for gi in range(len(topic.all_of))):
+                continue
+            alive = [
+                h
+                for h in aliases[ti]
+                if not _excluded(h, excluded.get((ti, h.field)), folded[h.field])
+            ]
+            if not alive:
+                continue
+            best = min(alive, key=lambda h: (h.field, h.start, h.start - h.end))
+            where = folded[best.field]
+            assert where is not None
+            out.append(_build_match(topic, best, where, _count_distinct(alive)))
+        return out
+
+    def _scan(self, f: Folded, fi: int, hits: list[_Hit]) -> None:
+        assert self._automaton is not None
+        s = f.folded
+        n = len(s)
+        patterns = self._patterns
+        for last, (klen, left_word, ids) in self._automaton.iter(s):
+            start = last - klen + 1
+            if left_word and start > 0 and s[start - 1].isalnum():
+                continue
+            stop = last + 1
+            for pid in ids:
+                p = patterns[pid]
+                term = p.term
+                end = stop
+                if term.regex is not None:
+                    m = term.regex.match(s, start)
+                    if m is None:
+                        continue
+                    end = m.end()
+                if term.right_word and end < n and s[end].isalnum():
+                    continue
+                if term.acronym:
+                    o_start, o_end = f.to_original(start), f.to_original(end)
+                    if f.original[o_start:o_end] != term.text:
+                        continue
+                hits.append(_Hit(fi, start, end, p))
+
+
+def _count_distinct(hits: list[_Hit]) -> int:
+    return len({(h.field, h.start, h.end) for h in hits})
+
+
+def _excluded(hit: _Hit, exclusions: list[_Hit] | None, f: Folded | None) -> bool:
+    """True when an exclusion occurs in the same sentence as ``hit`` (same field)."""
+    if not exclusions or f is None:
+        return False
+    for ex in exclusions:
+        if ex.start < hit.end and hit.start < ex.end:
+            return True
+        lo = f.to_original(min(hit.end, ex.end))
+        hi = f.to_original(max(hit.start, ex.start))
+        if hit.field == 0 or not _SENTENCE_BREAK.search(f.original, lo, hi):
+            return True
+    return False
+
+
+def _build_match(topic: Topic, hit: _Hit, f: Folded, count: int) -> Match:
+    start, end = f.to_original(hit.start), f.to_original(hit.end)
+    return Match(
+        topic_id=topic.id,
+        topic=topic.name,
+        alias=hit.pattern.term.text,
+        field=FIELDS[hit.field],
+        snippet=make_snippet(f.original, start, end),
+        start=start,
+        end=end,
+        matched_text=f.original[start:end],
+        hits=count,
+        guild_id=topic.guild_id,
+        ping_role_id=topic.ping_role_id,
+    )
+
+
+def make_snippet(text: str, start: int, end: int, width: int = SNIPPET_CHARS) -> str:
+    """About ``width`` characters around ``text[start:end]``, cut on word boundaries, with
+    the hit marked ``**like this**`` and "…" where text was cut. Whitespace is collapsed."""
+    room = max(0, width - (end - start))
+    left = room // 2
+    right = room - left
+    lo = max(0, start - left)
+    hi = min(len(text), end + right)
+    if lo > 0:
+        if text[lo - 1].isspace():
+            pass
+        else:
+            space = _find_space(text, lo, start)
+            lo = space + 1 if space is not None else start
+    if hi < len(text) and not text[hi].isspace():
+        space = _rfind_space(text, end, hi)
+        hi = space if space is not None else end
+    before = _SPACE_RUN.sub(" ", text[lo:start]).lstrip()
+    after = _SPACE_RUN.sub(" ", text[end:hi]).rstrip()
+    hit = _SPACE_RUN.sub(" ", text[start:end])
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if hi < len(text) else ""
+    return f"{prefix}{before}**{hit}**{after}{suffix}"
+
+
+def _find_space(text: str, lo: int, limit: int) -> int | None:
+    for i in range(lo, limit):
+        if text[i].isspace():
+            return i
+    return None
+
+
+def _rfind_space(text: str, limit: int, hi: int) -> int | None:
+    for i in range(hi - 1, limit - 1, -1):
+        if text[i].isspace():
+            return i
+    return None
+
+
+def compile_matcher(topics: Sequence[Topic], version: int = 0) -> Matcher:
+    return Matcher(topics, version)

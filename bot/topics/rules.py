@@ -1,0 +1,237 @@
+"""Topic rules: what a term may look like, and validating a whole rule before it is stored.
+
+A topic has
+- ``any_of``: aliases; one of them must hit (whole words, case-insensitive);
+- ``all_of``: context groups; every group must hit somewhere in the article (title, summary
+  or body) for the topic to match;
+- ``none_of``: exclusions; an exclusion suppresses every alias hit in the *same sentence*
+  (so one that overlaps or contains the hit, like "Shakhtar Donetsk" around "Donetsk",
+  always does). Hits elsewhere in the article still count.
+
+Term syntax (aliases, context terms and exclusions alike): plain words, matched as whole
+words after folding (see :mod:`bot.topics.normalize`): case, apostrophe variants and
+hyphen/space variants do not matter. A ``*`` at the end of a word matches any ending of that
+word ("Донеччин*" matches Донеччина, Донеччині, Донеччину; "гаранті* безпек*" matches
+"гарантій безпеки"). A term written in capitals with at most five letters ("US", "U.S.",
+"TCG", "США") is an acronym and matches case-sensitively, so "US" never hits "us".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from bot.errors import UserFacingError
+from bot.topics.normalize import APOSTROPHES, DASHES, fold_phrase
+
+MAX_TERMS = 200  # per list (aliases, one context group, exclusions)
+MAX_GROUPS = 5
+MAX_TERM_CHARS = 80
+MIN_WORD_CHARS = 2
+MIN_STEM_CHARS = 3
+MAX_NAME_CHARS = 60
+ACRONYM_MAX_LETTERS = 5
+
+_TERM_PUNCT = set(APOSTROPHES) | set(DASHES) | {" ", ".", "&", "/", "*"}
+_NAME_PUNCT = set(APOSTROPHES) | set(DASHES) | {" ", ".", "&", "/", "(", ")", ",", "+"}
+_WORD_TAIL = r"[^\W_]*"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One compiled term. ``key`` is the literal folded prefix fed to the automaton."""
+
+    text: str  # as written (NFC, trimmed)
+    folded: str  # folded, '*' kept
+    key: str  # folded literal prefix, up to the first '*'
+    regex: re.Pattern[str] | None  # verifies the whole term at a key hit (terms with '*')
+    acronym: bool  # match case-sensitively against the original text
+    left_word: bool  # first character is a word character: needs a word boundary before
+    right_word: bool  # ends in a word character without '*': needs a word boundary after
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRule:
+    """A validated rule, terms trimmed and NFC-normalised, ready to store."""
+
+    name: str
+    any_of: tuple[str, ...]
+    all_of: tuple[tuple[str, ...], ...]
+    none_of: tuple[str, ...]
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or unicodedata.category(ch).startswith("M")
+
+
+def _bad(what: str, raw: str, why: str) -> UserFacingError:
+    return UserFacingError(f"{what} {raw!r}: {why}")
+
+
+def parse_term(raw: str, what: str = "alias") -> Term:
+    """Validate and compile one term; ``UserFacingError`` says what is wrong with it."""
+    if not isinstance(raw, str):
+        raise UserFacingError(f"{what} {raw!r}: must be text")
+    text = unicodedata.normalize("NFC", " ".join(raw.split()))
+    if not text:
+        raise UserFacingError(f"empty {what}: remove it or write a word")
+    if len(text) > MAX_TERM_CHARS:
+        raise _bad(what, text, f"too long ({len(text)} characters, at most {MAX_TERM_CHARS})")
+    for i, ch in enumerate(text):
+        if _is_word(ch):
+            continue
+        if ch not in _TERM_PUNCT:
+            raise _bad(
+                what,
+                text,
+                f"contains {ch!r}; terms are plain words, not regular expressions "
+                "(use a trailing * for word endings, e.g. Donbas*)",
+            )
+        if ch == "*":
+            before = text[i - 1] if i else ""
+            after = text[i + 1] if i + 1 < len(text) else ""
+            if not before or not _is_word(before) or (after and after != " "):
+                raise _bad(what, text, "'*' is only allowed at the end of a word, e.g. guarantee*")
+    if ".*" in text or text.startswith(".") and len(text) > 1 and text[1] in "*+?":
+        raise _bad(what, text, "looks like a regular expression; write plain words")
+    words = sum(1 for ch in text if _is_word(ch))
+    if words < MIN_WORD_CHARS:
+        raise _bad(what, text, f"too short (at least {MIN_WORD_CHARS} letters or digits)")
+    first = text.split(" ", 1)[0]
+    for word in (first,):  # later words of a phrase are anchored by the words before them
+        if word.endswith("*"):
+            stem = sum(1 for ch in word if _is_word(ch))
+            if stem < MIN_STEM_CHARS:
+                raise _bad(
+                    what,
+                    text,
+                    f"the stem before '*' needs at least {MIN_STEM_CHARS} letters "
+                    f"({word!r} would match too much)",
+                )
+    folded = fold_phrase(text)
+    key = folded.split("*", 1)[0].rstrip()
+    if len(key) < MIN_WORD_CHARS:
+        raise _bad(what, text, "too short once case and punctuation are ignored")
+    regex = None
+    if "*" in folded:
+        parts = []
+        for tok in folded.split(" "):
+            parts.append(re.escape(tok[:-1]) + _WORD_TAIL if tok.endswith("*") else re.escape(tok))
+        regex = re.compile(" ".join(parts))
+    letters = [ch for ch in text if ch.isalpha()]
+    acronym = (
+        "*" not in text
+        and 0 < len(letters) <= ACRONYM_MAX_LETTERS
+        and all(ch.isupper() for ch in letters)
+        and " " not in text
+    )
+    return Term(
+        text=text,
+        folded=folded,
+        key=key,
+        regex=regex,
+        acronym=acronym,
+        left_word=_is_word(folded[0]),
+        right_word=not folded.endswith("*") and _is_word(folded[-1]),
+    )
+
+
+def apostrophe_variants(term: Term) -> list[Term]:
+    """The term, plus the same term without in-word apostrophes (Слов'янськ -> Словянськ)."""
+    folded = term.folded
+    if "'" not in folded:
+        return [term]
+    chars = [
+        ch
+        for i, ch in enumerate(folded)
+        if not (
+            ch == "'"
+            and 0 < i < len(folded) - 1
+            and _is_word(folded[i - 1])
+            and _is_word(folded[i + 1])
+        )
+    ]
+    bare = "".join(chars)
+    if bare == folded:
+        return [term]
+    try:
+        variant = parse_term(bare, "alias")
+    except UserFacingError:
+        return [term]
+    return [term, replace(variant, text=term.text)]
+
+
+def _terms(raw: Iterable[str], what: str, plural: str) -> tuple[str, ...]:
+    if isinstance(raw, str):
+        raw = [raw]
+    items = list(raw)
+    if len(items) > MAX_TERMS:
+        raise UserFacingError(f"too many {plural}: {len(items)} (at most {MAX_TERMS})")
+    seen: dict[str, str] = {}
+    out: list[str] = []
+    for item in items:
+        term = parse_term(item, what)
+        if term.folded in seen:
+            raise UserFacingError(
+                f"duplicate {what} {term.text!r} (same as {seen[term.folded]!r} "
+                "once case, apostrophes and hyphens are ignored)"
+            )
+        seen[term.folded] = term.text
+        out.append(term.text)
+    return tuple(out)
+
+
+def validate_name(raw: str) -> str:
+    name = unicodedata.normalize("NFC", " ".join(str(raw).split()))
+    if not name:
+        raise UserFacingError("a topic needs a name")
+    if len(name) > MAX_NAME_CHARS:
+        raise UserFacingError(
+            f"topic name too long ({len(name)} characters, at most {MAX_NAME_CHARS})"
+        )
+    if sum(1 for ch in name if ch.isalnum()) < 2:
+        raise UserFacingError(f"topic name {name!r} is too short (at least 2 letters or digits)")
+    for ch in name:
+        if not (_is_word(ch) or ch in _NAME_PUNCT):
+            raise UserFacingError(
+                f"topic name {name!r} contains {ch!r}; use letters, digits and spaces"
+            )
+    return name
+
+
+def name_key(name: str) -> str:
+    """The form names are compared in (two topics may not share it within a server)."""
+    return fold_phrase(name)
+
+
+def validate_rule(
+    name: str,
+    any_of: Sequence[str] | str,
+    all_of: Sequence[Sequence[str] | str] = (),
+    none_of: Sequence[str] | str = (),
+) -> TopicRule:
+    """Check a whole rule; raise ``UserFacingError`` with a clear message on the first problem."""
+    clean_name = validate_name(name)
+    aliases = _terms(any_of, "alias", "aliases")
+    if not aliases:
+        raise UserFacingError(f"topic {clean_name!r} needs at least one alias")
+    if isinstance(all_of, str):
+        all_of = [all_of]
+    if len(all_of) > MAX_GROUPS:
+        raise UserFacingError(f"too many context groups: {len(all_of)} (at most {MAX_GROUPS})")
+    groups: list[tuple[str, ...]] = []
+    for i, group in enumerate(all_of, 1):
+        terms = _terms(group, "context term", "context terms")
+        if not terms:
+            raise UserFacingError(f"context group {i} is empty")
+        groups.append(terms)
+    excludes = _terms(none_of, "exclusion", "exclusions")
+    alias_forms = {fold_phrase(a): a for a in aliases}
+    for ex in excludes:
+        if fold_phrase(ex) in alias_forms:
+            raise UserFacingError(
+                f"{ex!r} is both an alias and an exclusion of topic {clean_name!r}"
+            )
+    return TopicRule(clean_name, aliases, tuple(groups), excludes)
