@@ -1,0 +1,131 @@
+"""The buttons under an alert: "Mark verified", "Mute this story", "Mute this source for this topic".
+
+Each button's ``custom_id`` carries the action and the alert id (``bw:verify:123``), so the
+buttons keep working after a restart: the bot registers :data:`ALERT_BUTTONS` with
+``add_dynamic_items`` in ``setup_hook`` (discord.py's mechanism for persistent buttons whose
+custom_id holds state; ``add_view`` only knows fixed custom_ids). The state is stored in
+``bot.storage.alert_actions`` and shown on the alert itself (a "Desk" field) by answering the
+click with an edit of that message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+
+from bot.storage import alert_actions
+from bot.storage.alert_actions import Action, ActionMark
+from bot.tree import APOLOGY, answer_ephemeral
+
+log = logging.getLogger(__name__)
+
+# custom_id slug -> (stored action, label, label once done, style)
+BUTTONS: dict[str, tuple[Action, str, str, discord.ButtonStyle]] = {
+    "verify": ("verified", "Mark verified", "Verified", discord.ButtonStyle.success),
+    "mute-story": ("muted_story", "Mute this story", "Story muted", discord.ButtonStyle.secondary),
+    "mute-source": (
+        "muted_source",
+        "Mute this source for this topic",
+        "Source muted",
+        discord.ButtonStyle.secondary,
+    ),
+}
+
+
+def custom_id(slug: str, alert_id: int) -> str:
+    return f"bw:{slug}:{alert_id}"
+
+
+class AlertButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"bw:(?P<slug>verify|mute-story|mute-source):(?P<alert_id>\d{1,19})",
+):
+    def __init__(self, slug: str, alert_id: int, *, done: bool = False) -> None:
+        action, label, done_label, style = BUTTONS[slug]
+        super().__init__(
+            discord.ui.Button(
+                label=done_label if done else label,
+                style=style,
+                custom_id=custom_id(slug, alert_id),
+                disabled=done,
+            )
+        )
+        self.slug = slug
+        self.action: Action = action
+        self.alert_id = alert_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> AlertButton:
+        return cls(match["slug"], int(match["alert_id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await self._press(interaction)
+        except Exception:  # boundary: one click
+            log.exception(
+                "event=button_failed action=%s alert=%s guild=%s user=%s",
+                self.action,
+                self.alert_id,
+                interaction.guild_id,
+                interaction.user.id,
+            )
+            await answer_ephemeral(interaction, APOLOGY)
+
+    async def _press(self, interaction: discord.Interaction[Any]) -> None:
+        from cogs import _render as render
+        from cogs._interaction import is_manager
+
+        bot = interaction.client
+        services = bot.services
+        if not await is_manager(interaction):
+            await answer_ephemeral(
+                interaction, "Only editors (Manage Server or the newsroom role) can do that."
+            )
+            return
+        subject = await alert_actions.alert_subject(services.db.reader, self.alert_id)
+        if subject is None or subject.guild_id != interaction.guild_id:
+            await answer_ephemeral(interaction, "I no longer have this alert stored.")
+            return
+        name = getattr(interaction.user, "display_name", "") or interaction.user.name
+        async with services.db.transaction() as tx:
+            created = await alert_actions.record(
+                tx, subject, self.action, interaction.user.id, name, services.clock.now()
+            )
+        marks = await alert_actions.marks(services.db.reader, self.alert_id)
+        log.info(
+            "event=alert_action action=%s alert=%s guild=%s user=%s new=%s",
+            self.action,
+            self.alert_id,
+            subject.guild_id,
+            interaction.user.id,
+            created,
+        )
+        desk = render.desk_lines(marks, topic=subject.topic, publisher=subject.publisher)
+        message = interaction.message
+        embeds = [render.with_desk(message.embeds[0], desk)] if message and message.embeds else []
+        await interaction.response.edit_message(
+            embeds=embeds,
+            view=alert_view(self.alert_id, marks),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+
+ALERT_BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (AlertButton,)
+
+
+def alert_view(alert_id: int, marks: dict[Action, ActionMark] | None = None) -> discord.ui.View:
+    """The buttons for one alert; a button is disabled once its action was done."""
+    marks = marks or {}
+    view = discord.ui.View(timeout=None)
+    for slug, (action, *_rest) in BUTTONS.items():
+        view.add_item(AlertButton(slug, alert_id, done=action in marks))
+    return view

@@ -1,0 +1,85 @@
+"""What every cog needs around an interaction: who may manage, and how to answer.
+
+Management commands carry ``default_permissions(manage_guild=True)`` (Discord hides them from
+everyone else unless a server admin grants them in Server Settings > Integrations) and, in
+depth, the ``manager_only`` check: Manage Server, or the configured newsroom role (by id from
+the server's settings, or by name from ``BEATWATCH_NEWSROOM_ROLE``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.storage import guilds
+from bot.tree import NotManager
+from cogs._render import Reply
+
+if TYPE_CHECKING:
+    from bot.app import BeatwatchBot
+
+MANAGE = app_commands.default_permissions(manage_guild=True)
+
+
+def app(interaction: discord.Interaction) -> BeatwatchBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+def guild_id(interaction: discord.Interaction) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+async def is_manager(interaction: discord.Interaction) -> bool:
+    member = interaction.user
+    if not isinstance(member, discord.Member):
+        return False
+    if member.guild_permissions.manage_guild or member.guild_permissions.administrator:
+        return True
+    if interaction.guild is not None and interaction.guild.owner_id == member.id:
+        return True
+    bot = app(interaction)
+    config = await guilds.get_guild(bot.services.db.reader, guild_id(interaction))
+    role_ids = {r.id for r in member.roles}
+    if config is not None and config.newsroom_role_id and config.newsroom_role_id in role_ids:
+        return True
+    wanted = (bot.settings.newsroom_role or "").strip().casefold()
+    return bool(wanted) and any(r.name.casefold() == wanted for r in member.roles)
+
+
+def _need_text(interaction: discord.Interaction) -> str:
+    role = app(interaction).settings.newsroom_role
+    extra = f" or the {role} role" if role else ""
+    return f"You need the Manage Server permission{extra} to change beatwatch's settings."
+
+
+async def _manager_predicate(interaction: discord.Interaction) -> bool:
+    if await is_manager(interaction):
+        return True
+    raise NotManager(_need_text(interaction))
+
+
+manager_only = app_commands.check(_manager_predicate)
+
+
+async def defer(interaction: discord.Interaction, *, ephemeral: bool) -> None:
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
+
+async def respond(interaction: discord.Interaction, reply: Reply) -> None:
+    """Send a reply as the initial response or as followups, whichever is due."""
+    kwargs: dict[str, Any] = reply.send_kwargs()
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+    for embeds in reply.overflow():
+        await interaction.followup.send(
+            embeds=embeds,
+            ephemeral=reply.ephemeral,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )

@@ -1,0 +1,106 @@
+"""``/status``: feeds, last poll, counts, next digest, version."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import __version__
+from bot.services import Services
+from bot.storage import counts, guilds
+from cogs import _render as render
+from cogs._interaction import app, guild_id, respond
+
+if TYPE_CHECKING:
+    from bot.app import BeatwatchBot
+
+
+def next_digest(now: datetime, digest_time: str, tz: str) -> datetime:
+    """The next time (aware) the daily digest at local ``digest_time`` in ``tz`` is due."""
+    zone = ZoneInfo(tz)
+    hours, minutes = (int(p) for p in digest_time.split(":"))
+    local_now = now.astimezone(zone)
+    candidate = datetime.combine(local_now.date(), time(hours, minutes), zone)
+    if candidate <= local_now:
+        candidate = datetime.combine(
+            local_now.date() + timedelta(days=1), time(hours, minutes), zone
+        )
+    return candidate
+
+
+async def build_status(services: Services, gid: int, *, mode: str = "discord") -> render.Reply:
+    now = services.clock.now()
+    config = await guilds.get_guild(services.db.reader, gid)
+    table = await counts.table_counts(services.db.reader)
+    feed_line = f"{table['feeds']} watched"
+    last_poll: datetime | None = None
+    feeds: Any = getattr(services, "feeds", None)
+    if feeds is not None:
+        statuses = await feeds.status(gid)
+        states: dict[str, int] = {}
+        for st in statuses:
+            states[st.state] = states.get(st.state, 0) + 1
+            if st.last_checked_at and (last_poll is None or st.last_checked_at > last_poll):
+                last_poll = st.last_checked_at
+        feed_line = ", ".join(f"{n} {state}" for state, n in sorted(states.items())) or "none yet"
+    fields = [
+        ("Feeds", feed_line),
+        ("Last poll", render.when(last_poll, style="R") if last_poll else "not yet"),
+        (
+            "Stored",
+            f"{table['articles']} articles · {table['facts']} facts · "
+            f"{table['stories']} stories · {table['alerts']} alerts",
+        ),
+    ]
+    if config is not None:
+        due = next_digest(now, config.digest_time, config.timezone)
+        channel = config.digest_channel_id or config.alert_channel_id
+        where = f" in <#{channel}>" if channel and mode == "discord" else ""
+        fields.append(
+            ("Next digest", f"{render.when(due)} ({config.digest_time} {config.timezone}){where}")
+        )
+        alerts_state = "paused" if config.alerts_paused else "on"
+        if config.quiet_start and config.quiet_end:
+            alerts_state += f", quiet {config.quiet_start}-{config.quiet_end}"
+        target = (
+            f"<#{config.alert_channel_id}>"
+            if config.alert_channel_id
+            else "no channel set (use /alerts channel)"
+        )
+        fields.append(
+            ("Alerts", f"{alerts_state} · {target}" if mode == "discord" else alerts_state)
+        )
+    return render.Reply(
+        embeds=[
+            render.embed(
+                "beatwatch status",
+                fields=fields,
+                footer=f"beatwatch {__version__} · {mode} mode",
+                colour=render.COLOUR_INFO,
+            )
+        ],
+        ephemeral=True,
+    )
+
+
+class StatusCog(commands.Cog):
+    def __init__(self, bot: BeatwatchBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="status", description="Feeds, last poll, counts, next digest and version."
+    )
+    @app_commands.guild_only()
+    async def status(self, interaction: discord.Interaction) -> None:
+        await respond(
+            interaction, await build_status(app(interaction).services, guild_id(interaction))
+        )
+
+
+async def setup(bot: BeatwatchBot) -> None:
+    await bot.add_cog(StatusCog(bot))

@@ -1,0 +1,110 @@
+"""Fixtures for driving the real bot against the fake Discord.
+
+- ``fake``: a started FakeDiscord (function-scoped).
+- ``start_bot()``: builds the real ``BeatwatchBot`` (real setup_hook, cogs, scheduler, SQLite in
+  tmp_path), connects it to the fake and waits until it is ready. Bots are closed at teardown.
+- Every test fails on an ERROR logged by ``discord.*`` (or ``bot.*``/``cogs.*``) loggers, and on
+  any request the fake had to refuse, unless the test takes ``expect_refusals``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+
+from bot.app import BeatwatchBot
+from bot.clock import FixedClock
+from bot.settings import Settings
+from tests.e2e.fake_discord import FakeDiscord
+
+WATCHED_LOGGERS = ("discord", "bot", "cogs")
+
+
+class _ErrorCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.split(".")[0] in WATCHED_LOGGERS:
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_logged_errors() -> Iterator[_ErrorCollector]:
+    collector = _ErrorCollector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    old = root.level
+    if root.level > logging.INFO:
+        root.setLevel(logging.INFO)
+    try:
+        yield collector
+    finally:
+        root.removeHandler(collector)
+        root.setLevel(old)
+    errors = [f"{r.name}: {r.getMessage()}" for r in collector.records]
+    assert not errors, "ERRORs were logged:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def expect_refusals() -> list[str]:
+    """Take this fixture in a test that provokes refusals on purpose; returns the list to check."""
+    return []
+
+
+@pytest.fixture
+async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as fake:
+        yield fake
+        if "expect_refusals" in request.fixturenames:
+            request.getfixturevalue("expect_refusals").extend(fake.violations)
+        else:
+            assert not fake.violations, "the fake Discord refused requests:\n" + "\n".join(
+                fake.violations
+            )
+
+
+@pytest.fixture
+def bot_settings(settings: Settings, fake: FakeDiscord) -> Settings:
+    return settings.model_copy(update={"dev_guild_id": fake.guild.id, "discord_token": None})
+
+
+StartBot = Callable[..., Awaitable[BeatwatchBot]]
+
+
+@pytest.fixture
+async def start_bot(
+    bot_settings: Settings, clock: FixedClock, fake: FakeDiscord
+) -> AsyncIterator[StartBot]:
+    running: list[tuple[BeatwatchBot, asyncio.Task[None]]] = []
+
+    async def start(**overrides: Any) -> BeatwatchBot:
+        settings = overrides.pop("settings", bot_settings)
+        bot = BeatwatchBot(settings, clock=clock, guild_ready_timeout=0.05, **overrides)
+        fake.identified.clear()
+        task = asyncio.create_task(bot.start(fake.token), name="bot")
+        running.append((bot, task))
+        ready = asyncio.create_task(bot.wait_until_ready())
+        done, _ = await asyncio.wait({ready, task}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            ready.cancel()
+            task.result()  # raises what start() raised
+            raise AssertionError("the bot stopped before it was ready")
+        assert ready in done, "the bot did not become ready"
+        return bot
+
+    yield start
+    for bot, task in reversed(running):
+        await stop_bot(bot, task)
+
+
+async def stop_bot(bot: BeatwatchBot, task: asyncio.Task[None] | None = None) -> None:
+    if not bot.is_closed():
+        await bot.close()
+    if task is not None:
+        await asyncio.wait_for(task, 5)
