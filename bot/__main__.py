@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "bot.cli.run",
     "bot.cli.topics",
     "bot.cli.feeds",
+    "bot.cli.stories",
 ]
 
 

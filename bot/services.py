@@ -17,6 +17,7 @@ from bot.models import CONSOLE_GUILD_ID
 from bot.settings import Settings
 from bot.storage import guilds
 from bot.storage.database import Database
+from bot.stories.service import StoryService
 from bot.topics.service import TopicService
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class Services:
     settings: Settings
     clock: Clock
     db: Database
+    stories: StoryService
     topics: TopicService
     feeds: FeedService
 
@@ -36,10 +38,17 @@ async def start_services(settings: Settings, clock: Clock | None = None) -> Serv
     clock = clock or SystemClock()
     db = await Database.connect(settings.database_path)
     feeds = FeedService(settings, clock, db)
+    stories = StoryService(db, clock, settings)
     services = Services(
-        settings=settings, clock=clock, db=db, topics=TopicService(db, clock), feeds=feeds
+        settings=settings,
+        clock=clock,
+        db=db,
+        stories=stories,
+        topics=TopicService(db, clock),
+        feeds=feeds,
     )
     feeds.topics = lambda: getattr(services, "topics", None)
+    await stories.load()
     async with db.transaction() as tx:
         await guilds.ensure_guild(
             tx,

@@ -1,0 +1,208 @@
+"""The stories and story_articles tables (bot/stories groups, alerts and digests read)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from bot.clock import from_iso, to_iso
+from bot.models import Article, StoryRef
+from bot.storage.articles import _row_to_article
+
+_STORY_COLUMNS = (
+    "s.id, s.title, s.first_publisher, s.first_published, s.article_count, s.first_article_id"
+)
+
+
+def _distinct_outlets(publishers: Sequence[str]) -> list[str]:
+    seen: set[str] = set()
+    outlets = []
+    for name in publishers:
+        key = name.casefold().strip()
+        if key and key not in seen:
+            seen.add(key)
+            outlets.append(name)
+    return outlets
+
+
+async def _outlets(conn: aiosqlite.Connection, story_ids: list[int]) -> dict[int, list[str]]:
+    if not story_ids:
+        return {}
+    found: dict[int, list[str]] = {sid: [] for sid in story_ids}
+    marks = ",".join("?" * len(story_ids))
+    async with conn.execute(
+        f"SELECT story_id, publisher FROM story_articles WHERE story_id IN ({marks})"  # noqa: S608 - placeholders only
+        " ORDER BY story_id, seq",
+        story_ids,
+    ) as cur:
+        async for row in cur:
+            found[int(row[0])].append(str(row[1]))
+    return {sid: _distinct_outlets(names) for sid, names in found.items()}
+
+
+def _ref(row: aiosqlite.Row, outlets: list[str], is_new: bool = False) -> StoryRef:
+    return StoryRef(
+        story_id=int(row["id"]),
+        is_new=is_new,
+        article_count=int(row["article_count"]),
+        outlets=outlets,
+        first_publisher=row["first_publisher"],
+        first_published=from_iso(row["first_published"]),
+        title=row["title"],
+    )
+
+
+async def get_story(
+    conn: aiosqlite.Connection, story_id: int, is_new: bool = False
+) -> StoryRef | None:
+    async with conn.execute(
+        f"SELECT {_STORY_COLUMNS} FROM stories s WHERE s.id = ?",  # noqa: S608 - constant columns
+        (story_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    outlets = await _outlets(conn, [story_id])
+    return _ref(row, outlets.get(story_id, []), is_new)
+
+
+async def stories_since(conn: aiosqlite.Connection, since: datetime) -> list[StoryRef]:
+    """Stories an article joined at or after ``since`` (new ones and ones that grew)."""
+    async with conn.execute(
+        f"SELECT {_STORY_COLUMNS} FROM stories s WHERE s.updated_at >= ?"  # noqa: S608 - constant columns
+        " ORDER BY s.first_published, s.id",
+        (to_iso(since),),
+    ) as cur:
+        rows = list(await cur.fetchall())
+    outlets = await _outlets(conn, [int(r["id"]) for r in rows])
+    return [_ref(r, outlets.get(int(r["id"]), [])) for r in rows]
+
+
+async def story_of(conn: aiosqlite.Connection, article_id: int) -> tuple[int, int] | None:
+    """``(story_id, seq)`` of an article already assigned, else None."""
+    async with conn.execute(
+        "SELECT story_id, seq FROM story_articles WHERE article_id = ?", (article_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return None if row is None else (int(row[0]), int(row[1]))
+
+
+async def create_story(conn: aiosqlite.Connection, article: Article, now: datetime) -> int:
+    """A new story whose first article is ``article`` (already stored, id set)."""
+    assert article.id is not None
+    published = to_iso(article.published)
+    async with conn.execute(
+        """INSERT INTO stories (first_article_id, title, first_publisher, first_published,
+                                last_published, article_count, outlet_count, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?)""",
+        (
+            article.id,
+            article.title,
+            article.publisher,
+            published,
+            published,
+            to_iso(now),
+            to_iso(now),
+        ),
+    ) as cur:
+        story_id = cur.lastrowid
+    assert story_id is not None
+    await conn.execute(
+        """INSERT INTO story_articles (article_id, story_id, seq, publisher, via, score, added_at)
+           VALUES (?, ?, 1, ?, 'new', NULL, ?)""",
+        (article.id, story_id, article.publisher, to_iso(now)),
+    )
+    return int(story_id)
+
+
+async def add_to_story(
+    conn: aiosqlite.Connection,
+    story_id: int,
+    article: Article,
+    via: str,
+    score: float,
+    now: datetime,
+) -> None:
+    """Record ``article`` as part of ``story_id``; an earlier publication becomes the first."""
+    assert article.id is not None
+    async with conn.execute(
+        "SELECT coalesce(max(seq), 0) + 1 FROM story_articles WHERE story_id = ?", (story_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    seq = int(row[0]) if row else 1
+    await conn.execute(
+        """INSERT INTO story_articles (article_id, story_id, seq, publisher, via, score, added_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        (article.id, story_id, seq, article.publisher, via, round(score, 4), to_iso(now)),
+    )
+    published = to_iso(article.published)
+    await conn.execute(
+        """UPDATE stories SET
+               article_count = article_count + 1,
+               outlet_count = (SELECT count(DISTINCT lower(trim(publisher))) FROM story_articles
+                               WHERE story_id = stories.id),
+               first_article_id = CASE WHEN ? < first_published THEN ? ELSE first_article_id END,
+               title = CASE WHEN ? < first_published THEN ? ELSE title END,
+               first_publisher = CASE WHEN ? < first_published THEN ? ELSE first_publisher END,
+               last_published = max(last_published, ?),
+               updated_at = ?,
+               first_published = min(first_published, ?)
+           WHERE id = ?""",
+        (
+            published,
+            article.id,
+            published,
+            article.title,
+            published,
+            article.publisher,
+            published,
+            to_iso(now),
+            published,
+            story_id,
+        ),
+    )
+
+
+async def present_articles(conn: aiosqlite.Connection, article_ids: Sequence[int]) -> set[int]:
+    """Which of ``article_ids`` have a story row visible on ``conn``."""
+    if not article_ids:
+        return set()
+    ids = list(article_ids)
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        async with conn.execute(
+            f"SELECT article_id FROM story_articles WHERE article_id IN ({marks})",  # noqa: S608 - placeholders only
+            chunk,
+        ) as cur:
+            found.update(int(r[0]) for r in await cur.fetchall())
+    return found
+
+
+async def grouped_articles_since(
+    conn: aiosqlite.Connection, since: datetime
+) -> list[tuple[int, Article]]:
+    """``(story_id, article)`` for every grouped article published at or after ``since``,
+    oldest first (what the in-memory index is rebuilt from at start)."""
+    async with conn.execute(
+        """SELECT sa.story_id AS story_id, a.* FROM story_articles sa
+           JOIN articles a ON a.id = sa.article_id
+           WHERE a.published >= ? ORDER BY a.published, a.id""",
+        (to_iso(since),),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [(int(r["story_id"]), _row_to_article(r)) for r in rows]
+
+
+async def articles_of(conn: aiosqlite.Connection, story_id: int) -> list[Article]:
+    """A story's articles in the order they joined it."""
+    async with conn.execute(
+        """SELECT a.* FROM story_articles sa JOIN articles a ON a.id = sa.article_id
+           WHERE sa.story_id = ? ORDER BY sa.seq""",
+        (story_id,),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [_row_to_article(r) for r in rows]

@@ -1,0 +1,166 @@
+"""StoryService: assigns each stored article to a story, durably, with an in-memory index.
+
+The index (:class:`bot.stories.grouper.StoryIndex`) holds the articles of the last
+``settings.story_window_hours`` so that assigning one article costs a few milliseconds;
+``load()`` rebuilds it from the database at start.
+
+**Transactions and rollback.** ``assign`` runs inside the caller's write transaction, and the
+index is updated at once (so two articles of one story arriving in the same feed poll, in the
+same transaction, group together). Index entries are keyed by article id and every entry not
+yet known to be committed is kept in ``_pending``. At the start of each ``assign`` (and of
+``reconcile()``) pending entries are checked: those visible on the read connection are
+committed (no longer pending); those visible on neither the read connection nor the current
+transaction belong to a transaction that rolled back and are removed from the index (a story
+they created disappears with them). So a rollback can leave the index stale only until the
+next call, never wrong for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import cast
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.models import Article, StoryRef
+from bot.settings import Settings
+from bot.storage import stories as store
+from bot.storage.articles import content_hash
+from bot.storage.database import Database
+from bot.stories.features import Features, extract
+from bot.stories.grouper import Doc, StoryIndex, epoch
+
+log = logging.getLogger(__name__)
+
+EVICT_EVERY = 500
+
+
+class StoryService:
+    def __init__(self, db: Database, clock: Clock, settings: Settings) -> None:
+        self.db = db
+        self.clock = clock
+        self.window = timedelta(hours=settings.story_window_hours)
+        self.index = StoryIndex(self.window.total_seconds())
+        self._pending: dict[int, int] = {}  # article id -> story id, commit not yet seen
+        self._since_evict = 0
+
+    # --- start-up ---
+    async def load(self) -> int:
+        """Rebuild the index from stored stories within the window; returns articles indexed."""
+        self.index = StoryIndex(self.window.total_seconds(), self.index.background)
+        self._pending.clear()
+        since = self.clock.now() - self.window
+        rows = await store.grouped_articles_since(self.db.reader, since)
+        feats = [extract(a.title, a.text) for _, a in rows]
+        for f in feats:
+            self.index.count(f.terms)
+        for (story_id, article), f in zip(rows, feats, strict=True):
+            assert article.id is not None
+            doc = self._doc(article, f)
+            self.index.add(doc, story_id, counted=True)
+        log.info("event=stories_loaded articles=%s stories=%s", len(rows), len(self.index.stories))
+        return len(rows)
+
+    # --- writes ---
+    async def assign(self, tx: aiosqlite.Connection, article: Article) -> StoryRef:
+        """Put a stored article (``article.id`` set) in its story, creating one if needed.
+
+        Call inside the caller's ``db.transaction()``. Idempotent per article id: a second
+        call returns the same story (``is_new`` is True on every call for the article that
+        created it).
+        """
+        if article.id is None:
+            raise ValueError("assign() needs a stored article (id set)")
+        await self.reconcile(tx)
+        existing = await store.story_of(tx, article.id)
+        if existing is not None:
+            story_id, seq = existing
+            ref = await store.get_story(tx, story_id, is_new=seq == 1)
+            assert ref is not None
+            return ref
+        now = self.clock.now()
+        doc = self._doc(article, extract(article.title, article.text))
+        found = self.index.match(doc)
+        if found is None:
+            story_id = await store.create_story(tx, article, now)
+            is_new = True
+            log.debug("event=story_new story=%s article=%s", story_id, article.id)
+        else:
+            story_id = cast(int, found.story)
+            await store.add_to_story(tx, story_id, article, found.via, found.score, now)
+            is_new = False
+            log.debug(
+                "event=story_join story=%s article=%s via=%s score=%.3f",
+                story_id,
+                article.id,
+                found.via,
+                found.score,
+            )
+        self.index.add(doc, story_id)
+        self._pending[article.id] = story_id
+        self._maybe_evict(now)
+        ref = await store.get_story(tx, story_id, is_new=is_new)
+        assert ref is not None
+        return ref
+
+    async def reconcile(self, tx: aiosqlite.Connection | None = None) -> int:
+        """Settle pending index entries (see the module docstring); returns entries dropped."""
+        if not self._pending:
+            return 0
+        ids = list(self._pending)
+        committed = await store.present_articles(self.db.reader, ids)
+        for article_id in committed:
+            del self._pending[article_id]
+        unsure = [i for i in ids if i not in committed]
+        if not unsure:
+            return 0
+        in_tx = await store.present_articles(tx, unsure) if tx is not None else set()
+        dropped = 0
+        for article_id in unsure:
+            if article_id in in_tx:
+                continue
+            del self._pending[article_id]
+            self.index.remove(article_id)
+            dropped += 1
+        if dropped:
+            log.info("event=stories_rollback_dropped articles=%s", dropped)
+        return dropped
+
+    # --- reads ---
+    async def get(self, story_id: int) -> StoryRef | None:
+        return await store.get_story(self.db.reader, story_id)
+
+    async def stories_since(self, since: datetime) -> list[StoryRef]:
+        """Stories that started or gained an article at or after ``since``, oldest first."""
+        return await store.stories_since(self.db.reader, since)
+
+    async def articles_of(self, story_id: int) -> list[Article]:
+        """The story's articles in the order they joined it."""
+        return await store.articles_of(self.db.reader, story_id)
+
+    # --- internals ---
+    def _doc(self, article: Article, feats: Features) -> Doc:
+        assert article.id is not None
+        return self.index.make_doc(
+            article.id,
+            feats,
+            epoch(article.published),
+            article.publisher,
+            url=article.url or None,
+            content_hash=content_hash(article.title, article.text),
+        )
+
+    def _maybe_evict(self, now: datetime) -> None:
+        self._since_evict += 1
+        if self._since_evict < EVICT_EVERY:
+            return
+        self._since_evict = 0
+        cutoff = epoch(now - self.window)
+        keep = set(self._pending)
+        old = [k for k, d in self.index.docs.items() if d.published < cutoff and k not in keep]
+        for key in old:
+            self.index.remove(key)
+        if old:
+            log.debug("event=stories_evicted articles=%s", len(old))
