@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -56,42 +56,6 @@ class GuildConfig(Frozen):
     quiet_end: str | None = None
     alerts_paused: bool = False
     newsroom_role_id: int | None = None
-
-
-# --- stories (bot/stories) ---
-
-
-class StoryRef(Frozen):
-    """One story (articles reporting the same news), as alerts and digests see it."""
-
-    story_id: int
-    is_new: bool = False  # True when the article just assigned created the story
-    article_count: int
-    outlets: list[str]  # distinct publishers, in the order they joined the story
-    first_publisher: str
-    first_published: datetime
-    title: str  # the first article's headline
-
-    @field_validator("first_published")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        return utc(value)
-
-
-class StoryDoc(Frozen):
-    """One item for pure story grouping (``stories group FILE.jsonl``, tests, benchmarks)."""
-
-    id: str
-    title: str
-    text: str = ""
-    outlet: str = ""
-    published: datetime
-    url: str | None = None
-
-    @field_validator("published")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        return utc(value)
 
 
 # --- feeds (owner: FEEDS) ---
@@ -192,6 +156,221 @@ class PollSummary(Frozen):
     seconds: float = 0.0
 
 
+# --- stories (bot/stories) ---
+
+
+class StoryRef(Frozen):
+    """One story (articles reporting the same news), as alerts and digests see it."""
+
+    story_id: int
+    is_new: bool = False  # True when the article just assigned created the story
+    article_count: int
+    outlets: list[str]  # distinct publishers, in the order they joined the story
+    first_publisher: str
+    first_published: datetime
+    title: str  # the first article's headline
+
+    @field_validator("first_published")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return utc(value)
+
+
+class StoryDoc(Frozen):
+    """One item for pure story grouping (``stories group FILE.jsonl``, tests, benchmarks)."""
+
+    id: str
+    title: str
+    text: str = ""
+    outlet: str = ""
+    published: datetime
+    url: str | None = None
+
+    @field_validator("published")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return utc(value)
+
+
+# --- alerts & digests (owner: ALERTS; bot/alerts, bot/digest) ---
+MessageKind = Literal["alert", "combined", "notice", "digest"]
+
+
+class MessageField(Frozen):
+    name: str
+    value: str
+
+
+class OutgoingMessage(Frozen):
+    """One message for a transport (Discord, console, tests). Discord-free.
+
+    Every text in it is already rendered and made inert: feed text can never ping. The only
+    mention a transport may allow is ``ping_role_id`` (a topic's role, off by default): the
+    Discord shell sends ``<@&ping_role_id>`` as content with allowed_mentions limited to that
+    role, and ``AllowedMentions.none()`` otherwise. ``dedupe_key`` is stable across retries and
+    restarts (outbox row id + version): a transport that can (Discord: ``nonce`` with
+    ``enforce_nonce``) must not post twice for the same key.
+    """
+
+    dedupe_key: str
+    outbox_id: int
+    version: int = 1
+    guild_id: int
+    channel_id: int | None = None
+    kind: MessageKind
+    title: str = ""
+    url: str | None = None
+    lines: list[str] = []
+    fields: list[MessageField] = []
+    footer: str = ""
+    ping_role_id: int | None = None
+    alert_id: int | None = None
+    story_id: int | None = None
+
+    @property
+    def allowed_role_ids(self) -> list[int]:
+        """Roles this message may ping (never users, never @everyone/@here)."""
+        return [self.ping_role_id] if self.ping_role_id else []
+
+    def as_text(self) -> str:
+        """Plain-text form (console, and the Discord content fallback)."""
+        out: list[str] = []
+        if self.title:
+            out.append(f"{self.title} <{self.url}>" if self.url else self.title)
+        if self.fields:
+            out.append(" · ".join(f"{f.name}: {f.value}" for f in self.fields))
+        out.extend(self.lines)
+        if self.footer:
+            out.append(self.footer)
+        return "\n".join(out)
+
+
+AlertStatus = Literal["pending", "delivered", "held", "digested", "failed"]
+
+
+class Alert(Frozen):
+    """One alert: one story in one server (later articles of the story update it)."""
+
+    id: int
+    guild_id: int
+    story_id: int
+    topic: str
+    topics: list[str] = []
+    article_id: int
+    title: str
+    url: str | None = None
+    publisher: str
+    published: datetime
+    alias: str = ""
+    snippet: str = ""
+    outlets: list[str] = []
+    article_count: int = 1
+    status: AlertStatus
+    hold_reason: str | None = None
+    channel_id: int | None = None
+    message_ref: str | None = None
+    combined_id: int | None = None  # outbox id of the combined message it went out in
+    ping_role_id: int | None = None
+    version: int = 1
+    created_at: datetime
+    updated_at: datetime
+    delivered_at: datetime | None = None
+
+
+class OutboxEntry(Frozen):
+    """One row of the outbox (what `alerts list` shows)."""
+
+    id: int
+    guild_id: int
+    kind: Literal["alert", "edit", "combined", "notice", "digest"]
+    alert_id: int | None = None
+    status: Literal["pending", "sent", "held", "merged", "failed"]
+    version: int = 1
+    attempts: int = 0
+    next_attempt_at: datetime
+    last_error: str | None = None
+    message_ref: str | None = None
+    created_at: datetime
+    sent_at: datetime | None = None
+    summary: str = ""
+
+
+class DeliveryReport(Frozen):
+    """What one delivery pass did."""
+
+    sent: int = 0
+    edited: int = 0
+    combined: int = 0
+    held: int = 0
+    waiting: int = 0
+    retried: int = 0
+    failed: int = 0
+    notices_queued: int = 0
+
+
+class DigestLine(Frozen):
+    """One story in a digest, cited: outlet, time, link."""
+
+    story_id: int
+    topic: str
+    title: str
+    url: str | None = None
+    publisher: str
+    published: datetime
+    outlets: list[str] = []
+    article_count: int = 1
+
+
+class DigestFact(Frozen):
+    text: str
+    headline: str = ""
+    publisher: str
+    published: datetime
+    url: str | None = None
+
+
+class DigestSection(Frozen):
+    topic: str
+    lines: list[DigestLine] = []
+    more: int = 0  # stories left out of this section (over the per-topic cap)
+
+
+class DigestTotals(Frozen):
+    stories: int = 0
+    articles: int = 0
+    outlets: int = 0
+    facts: int = 0
+    held: int = 0
+
+
+class Digest(Frozen):
+    guild_id: int
+    timezone: str
+    since: datetime
+    until: datetime
+    sections: list[DigestSection] = []
+    held: list[DigestLine] = []
+    facts: list[DigestFact] = []
+    totals: DigestTotals = DigestTotals()
+
+
+class TimelineEntry(Frozen):
+    when: datetime
+    kind: Literal["story", "fact"]
+    text: str
+    publisher: str = ""
+    url: str | None = None
+    story_id: int | None = None
+    outlets: int = 0
+
+
+class Timeline(Frozen):
+    guild_id: int
+    topic: str
+    timezone: str
+    entries: list[TimelineEntry] = []
+
+
 # --- topics (owner: TOPICS; bot/topics) ---
 MatchField = Literal["title", "summary", "body"]
 
@@ -260,3 +439,56 @@ class BacktestResult(Frozen):
     scanned: int
     matched: int
     examples: list[BacktestExample] = []
+
+
+# --- facts & answers (owner: facts) -------------------------------------------------------
+class Citation(Frozen):
+    """One quoted sentence and where it comes from. ``published`` is YYYY-MM-DD."""
+
+    article_id: int
+    headline: str
+    publisher: str
+    published: str
+    quote: str
+    url: str | None = None
+
+
+class ConflictClaim(Frozen):
+    value: str
+    quote: str
+    publisher: str
+    published: str  # YYYY-MM-DD
+    article_id: int
+    headline: str = ""
+
+
+class Conflict(Frozen):
+    """Sources that give differing figures/claims about one subject; claims newest first."""
+
+    subject: str
+    claims: list[ConflictClaim]
+
+
+class Answer(Frozen):
+    """What ``ask`` returns; ``model_dump(mode="json")`` is the ``ask --json`` object."""
+
+    question: str
+    answer: str
+    abstained: bool
+    confidence: float
+    citations: list[Citation] = []
+    conflicts: list[Conflict] = []
+
+
+class FactView(Frozen):
+    """A stored fact with its article's citation fields (for digests and timelines)."""
+
+    fact_id: int
+    article_id: int
+    text: str
+    headline: str
+    publisher: str
+    published: datetime
+    url: str | None = None
+    dates: list[date] = []
+    added_at: datetime

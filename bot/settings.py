@@ -88,6 +88,19 @@ class Settings(BaseSettings):
     coalesce_threshold: int = Field(
         default=3, ge=2, description="Alerts of one topic in the window before they are combined."
     )
+    alert_hold_seconds: int = Field(
+        default=20,
+        ge=0,
+        description="A new alert waits this long before it is sent, so alerts arriving together can be combined.",
+    )
+    delivery_interval_seconds: int = Field(
+        default=5, ge=1, description="How often the outbox is delivered."
+    )
+    delivery_max_attempts: int = Field(
+        default=20,
+        ge=1,
+        description="Temporary delivery failures retried (with backoff up to 1 h) before a message is marked failed.",
+    )
     story_window_hours: int = Field(
         default=72, ge=1, description="Articles further apart than this are never the same story."
     )
@@ -104,6 +117,14 @@ class Settings(BaseSettings):
     )
     metrics_host: str = Field(
         default="127.0.0.1", description="Address the metrics endpoint binds to."
+    )
+    heartbeat_interval_seconds: int = Field(
+        default=60, ge=1, description="How often the running bot records that it is alive."
+    )
+    health_max_age_minutes: int = Field(
+        default=5,
+        ge=1,
+        description="`beatwatch health` fails when the last heartbeat is older than this.",
     )
 
     @field_validator("log_level")

@@ -1,0 +1,223 @@
+"""Turning alerts, notices and digest chunks into ``OutgoingMessage`` values (pure).
+
+Feed-derived text goes through :func:`inert` (no pings: a zero-width space after every ``@``,
+``<@..>``/``<@&..>``/``<#..>`` broken up) and, where it lands in markdown, :func:`md_text`
+(no masked links or formatting injected by a headline). Times are shown in the server's timezone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.models import Alert, GuildConfig, MessageField, OutgoingMessage
+
+ZWSP = "\u200b"
+_ANGLE_MENTION = re.compile(r"<(?=[@#:/]|a:|t:)")
+_MD_SPECIAL = re.compile(r"([\[\]()`|~_\\])")
+_SPACE = re.compile(r"\s+")
+
+
+def inert(text: str) -> str:
+    """Text that can never mention anyone on Discord, shown (almost) as written."""
+    text = text.replace("@", "@" + ZWSP)
+    return _ANGLE_MENTION.sub("<" + ZWSP, text)
+
+
+def md_text(text: str) -> str:
+    """Inert text safe inside markdown (link text, list lines): no masked links, no code."""
+    return _MD_SPECIAL.sub(r"\\\1", inert(_SPACE.sub(" ", text).strip()))
+
+
+def md_snippet(snippet: str) -> str:
+    """A matcher snippet (hit marked **bold**) made inert, keeping the bold marks."""
+    return md_text(snippet)
+
+
+def md_link(text: str, url: str | None) -> str:
+    label = md_text(text)
+    if not url or not url.startswith(("http://", "https://")):
+        return label
+    safe_url = url.replace(")", "%29").replace(" ", "%20")
+    return f"[{label}]({safe_url})"
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_time(when: datetime, tz: str, *, with_date: bool = True) -> str:
+    """``01 Feb 2026 11:00 EET`` in the server's timezone."""
+    local = when.astimezone(zone(tz))
+    fmt = "%d %b %Y %H:%M %Z" if with_date else "%H:%M %Z"
+    return local.strftime(fmt)
+
+
+def _hhmm(text: str) -> time:
+    hours, _, minutes = text.partition(":")
+    return time(int(hours), int(minutes or 0))
+
+
+def in_quiet_hours(guild: GuildConfig, now: datetime) -> bool:
+    """True when ``now`` falls in the server's quiet hours (local time; may wrap midnight)."""
+    if not guild.quiet_start or not guild.quiet_end:
+        return False
+    start, end = _hhmm(guild.quiet_start), _hhmm(guild.quiet_end)
+    local = now.astimezone(zone(guild.timezone)).time().replace(tzinfo=None)
+    if start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def quiet_ends_at(guild: GuildConfig, now: datetime) -> datetime:
+    """The next end of the quiet hours after ``now`` (an aware datetime)."""
+    tz = zone(guild.timezone)
+    end = _hhmm(guild.quiet_end or "00:00")
+    local = now.astimezone(tz)
+    candidate = datetime.combine(local.date(), end, tzinfo=tz)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=tz)
+    return candidate
+
+
+def outlets_line(alert: Alert) -> str:
+    outlets = alert.outlets or [alert.publisher]
+    others = [o for o in outlets if o != alert.publisher]
+    count = len(set(outlets))
+    if not others:
+        return "1 outlet so far"
+    return f"also reported by {', '.join(md_text(o) for o in others)} — {count} outlets"
+
+
+def alert_message(
+    alert: Alert, guild: GuildConfig, *, outbox_id: int, version: int, channel_id: int | None
+) -> OutgoingMessage:
+    topics = [alert.topic] + [t for t in alert.topics if t != alert.topic]
+    lines = []
+    if alert.snippet:
+        lines.append("> " + md_snippet(alert.snippet))
+    line = outlets_line(alert)
+    lines.append(line[:1].upper() + line[1:])
+    return OutgoingMessage(
+        dedupe_key=f"bw{outbox_id}v{version}",
+        outbox_id=outbox_id,
+        version=version,
+        guild_id=alert.guild_id,
+        channel_id=channel_id,
+        kind="alert",
+        title=inert(alert.title),
+        url=alert.url,
+        lines=lines,
+        fields=[
+            MessageField(name="Outlet", value=inert(alert.publisher)),
+            MessageField(name="Published", value=local_time(alert.published, guild.timezone)),
+            MessageField(name="Topic", value=", ".join(inert(t) for t in topics)),
+            MessageField(
+                name="Story",
+                value=f"#{alert.story_id} · {len(set(alert.outlets or [alert.publisher]))} outlet(s)",
+            ),
+        ],
+        footer=f"story {alert.story_id}"
+        + (f" · matched “{inert(alert.alias)}”" if alert.alias else ""),
+        ping_role_id=alert.ping_role_id,
+        alert_id=alert.id,
+        story_id=alert.story_id,
+    )
+
+
+def story_line(alert: Alert, tz: str) -> str:
+    count = len(set(alert.outlets or [alert.publisher]))
+    return (
+        f"• {md_link(alert.title, alert.url)} — {md_text(alert.publisher)}, "
+        f"{local_time(alert.published, tz, with_date=False)} · {count} outlet(s) · story {alert.story_id}"
+    )
+
+
+def combined_message(
+    alerts: list[Alert],
+    guild: GuildConfig,
+    *,
+    outbox_id: int,
+    version: int,
+    channel_id: int | None,
+) -> OutgoingMessage:
+    topic = alerts[0].topic if alerts else ""
+    ping = next((a.ping_role_id for a in alerts if a.ping_role_id), None)
+    return OutgoingMessage(
+        dedupe_key=f"bw{outbox_id}v{version}",
+        outbox_id=outbox_id,
+        version=version,
+        guild_id=guild.guild_id,
+        channel_id=channel_id,
+        kind="combined",
+        title=f"{len(alerts)} new stories on {inert(topic)}",
+        lines=[story_line(a, guild.timezone) for a in alerts],
+        footer="several stories on one topic at once: combined into one message",
+        ping_role_id=ping,
+    )
+
+
+def notice_message(
+    payload: dict[str, object],
+    guild: GuildConfig,
+    *,
+    outbox_id: int,
+    version: int,
+    channel_id: int | None,
+) -> OutgoingMessage:
+    new_state = str(payload.get("new_state", ""))
+    title_text = str(payload.get("feed_title") or payload.get("feed_url") or "a feed")
+    heading = {
+        "failing": "Feed failing",
+        "disabled": "Feed disabled",
+        "healthy": "Feed recovered",
+    }.get(new_state, "Feed status changed")
+    lines = [f"{payload.get('old_state', '?')} → {new_state}"]
+    if payload.get("reason"):
+        lines.append(md_text(str(payload["reason"])))
+    at = payload.get("at")
+    if isinstance(at, str):
+        from bot.clock import from_iso
+
+        lines.append(f"at {local_time(from_iso(at), guild.timezone)}")
+    return OutgoingMessage(
+        dedupe_key=f"bw{outbox_id}v{version}",
+        outbox_id=outbox_id,
+        version=version,
+        guild_id=guild.guild_id,
+        channel_id=channel_id,
+        kind="notice",
+        title=f"{heading}: {inert(title_text)}",
+        url=str(payload.get("feed_url") or "") or None,
+        lines=lines,
+        footer=f"feed {payload.get('feed_id', '?')}",
+    )
+
+
+def digest_message(
+    payload: dict[str, object],
+    guild: GuildConfig,
+    *,
+    outbox_id: int,
+    version: int,
+    channel_id: int | None,
+) -> OutgoingMessage:
+    raw_lines = payload.get("lines")
+    lines = [str(x) for x in raw_lines] if isinstance(raw_lines, list) else []
+    return OutgoingMessage(
+        dedupe_key=f"bw{outbox_id}v{version}",
+        outbox_id=outbox_id,
+        version=version,
+        guild_id=guild.guild_id,
+        channel_id=channel_id,
+        kind="digest",
+        title=str(payload.get("title", "")),
+        lines=lines,
+        footer=str(payload.get("footer", "")),
+    )

@@ -1,0 +1,408 @@
+"""Delivering the outbox: exactly once with an idempotent transport, never lost.
+
+A row is marked 'sent' only after the transport confirmed (and its message ref is stored).
+Errors: ``TransientDeliveryError`` (and any unexpected exception, logged) -> retry with
+exponential backoff (5 s, 10 s, 20 s ... capped at 1 h, or the server's ``retry_after`` if
+longer), up to ``settings.delivery_max_attempts``; ``PermanentDeliveryError`` -> 'failed' at
+once, with the error kept on the row (``alerts list --failed``). A restart simply resumes the
+pending rows: each message carries ``dedupe_key`` = ``bw<outbox id>v<version>``, so a resend of
+a message whose confirmation was lost is recognised by an idempotent transport.
+
+Coalescing (bursts): a new alert waits ``alert_hold_seconds`` (default 20 s) so alerts that
+arrive together are seen together. Then, per server and topic: if the topic fired at least
+``coalesce_threshold`` times (alerts created) within ``coalesce_window_seconds`` before the
+oldest pending alert up to now, the topic is in a burst: all its pending alerts go out as ONE
+combined message (a list of stories), and while the burst lasts at most one message per topic
+per window (later alerts wait until a window has passed since the last message, then go out
+combined again). Outside a burst each alert goes out on its own.
+
+Quiet hours / paused: at delivery time, an alert for a server in its quiet hours (or with alerts
+paused) is held (not sent) and shows up in the next digest; notices wait for the quiet hours to
+end; edits (silent on Discord) and digests go out.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.alerts import compose
+from bot.alerts.transport import PermanentDeliveryError, TransientDeliveryError, Transport
+from bot.clock import Clock
+from bot.models import CONSOLE_GUILD_ID, Alert, DeliveryReport, GuildConfig, OutgoingMessage
+from bot.settings import Settings
+from bot.storage import alerts as store
+from bot.storage import digests as digest_store
+from bot.storage import guilds as guild_store
+from bot.storage.alerts import OutboxRow
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE_SECONDS = 5.0
+BACKOFF_CAP_SECONDS = 3600.0
+
+
+def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
+    """Delay before attempt ``attempts + 1``: 5 s doubling to 1 h, at least ``retry_after``."""
+    delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    return max(delay, retry_after or 0.0)
+
+
+@dataclass
+class _Tally:
+    sent: int = 0
+    edited: int = 0
+    combined: int = 0
+    held: int = 0
+    waiting: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    def report(self, notices: int) -> DeliveryReport:
+        return DeliveryReport(
+            sent=self.sent,
+            edited=self.edited,
+            combined=self.combined,
+            held=self.held,
+            waiting=self.waiting,
+            retried=self.retried,
+            failed=self.failed,
+            notices_queued=notices,
+        )
+
+
+class OutboxDelivery:
+    """One delivery pass at a time (the scheduler job has max_instances=1)."""
+
+    def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
+        self._db = db
+        self._settings = settings
+        self._clock = clock
+
+    async def _guild(self, guild_id: int, cache: dict[int, GuildConfig]) -> GuildConfig:
+        if guild_id not in cache:
+            found = await guild_store.get_guild(self._db.reader, guild_id)
+            cache[guild_id] = found or GuildConfig(
+                guild_id=guild_id, timezone=self._settings.default_timezone
+            )
+        return cache[guild_id]
+
+    async def deliver_due(self, transport: Transport, notices_queued: int = 0) -> DeliveryReport:
+        tally = _Tally()
+        guilds: dict[int, GuildConfig] = {}
+        now = self._clock.now()
+        for due in await store.due_rows(self._db.reader, now):
+            row = await store.get_row(self._db.reader, due.id)
+            if row is None or row.status != "pending" or row.next_attempt_at > now:
+                continue
+            guild = await self._guild(row.guild_id, guilds)
+            try:
+                await self._deliver_row(row, guild, transport, tally)
+            except Exception:
+                # One bad row must not stop the others; it is retried like a transient error.
+                log.exception("event=delivery_row_failed outbox=%s kind=%s", row.id, row.kind)
+                await self._retry(row, None, "internal error (see log)", tally)
+        report = tally.report(notices_queued)
+        if any(report.model_dump().values()):
+            log.info(
+                "event=delivery_pass sent=%s edited=%s combined=%s held=%s waiting=%s retried=%s failed=%s",
+                report.sent,
+                report.edited,
+                report.combined,
+                report.held,
+                report.waiting,
+                report.retried,
+                report.failed,
+            )
+        return report
+
+    # --- per kind ---
+    async def _deliver_row(
+        self, row: OutboxRow, guild: GuildConfig, transport: Transport, tally: _Tally
+    ) -> None:
+        now = self._clock.now()
+        if row.kind == "alert":
+            await self._alert_row(row, guild, transport, tally, now)
+        elif row.kind == "combined":
+            await self._combined_row(row, guild, transport, tally)
+        elif row.kind == "edit":
+            await self._edit_row(row, guild, transport, tally)
+        elif row.kind == "notice":
+            if compose.in_quiet_hours(guild, now):
+                async with self._db.transaction() as tx:
+                    await store.postpone(tx, row.id, compose.quiet_ends_at(guild, now))
+                tally.waiting += 1
+                return
+            msg = compose.notice_message(
+                row.payload,
+                guild,
+                outbox_id=row.id,
+                version=row.version,
+                channel_id=self._channel(row, None, guild),
+            )
+            await self._send(row, msg, transport, tally)
+        elif row.kind == "digest":
+            if await store.earlier_unsent_in_group(self._db.reader, row):
+                return  # parts of one digest go out in order
+            channel = row.channel_id or guild.digest_channel_id or guild.alert_channel_id
+            msg = compose.digest_message(
+                row.payload, guild, outbox_id=row.id, version=row.version, channel_id=channel
+            )
+            await self._send(row, msg, transport, tally)
+
+    def _channel(self, row: OutboxRow, alert: Alert | None, guild: GuildConfig) -> int | None:
+        return row.channel_id or (alert.channel_id if alert else None) or guild.alert_channel_id
+
+    def _hold_reason(self, guild: GuildConfig, now: datetime) -> str | None:
+        if guild.alerts_paused:
+            return "alerts paused"
+        if compose.in_quiet_hours(guild, now):
+            return "quiet hours"
+        return None
+
+    async def _alert_row(
+        self, row: OutboxRow, guild: GuildConfig, transport: Transport, tally: _Tally, now: datetime
+    ) -> None:
+        assert row.alert_id is not None
+        alert = await store.get_alert(self._db.reader, row.alert_id)
+        if alert is None:
+            return
+        reason = self._hold_reason(guild, now)
+        if reason is not None:
+            async with self._db.transaction() as tx:
+                await store.set_row_status(tx, [row.id], "held")
+                await store.set_alert_status(tx, [alert.id], "held", reason)
+            tally.held += 1
+            log.info(
+                "event=alert_held guild=%s alert=%s reason=%s", guild.guild_id, alert.id, reason
+            )
+            return
+        pending = await store.pending_alert_rows(self._db.reader, guild.guild_id, alert.topic)
+        hold = timedelta(seconds=self._settings.alert_hold_seconds)
+        oldest = min((r.created_at for r in pending), default=row.created_at)
+        if oldest + hold > now:
+            await self._wait([row], oldest + hold, tally)
+            return
+        window = timedelta(seconds=self._settings.coalesce_window_seconds)
+        fired, last_at = await store.topic_activity(
+            self._db.reader, guild.guild_id, alert.topic, oldest - window
+        )
+        burst = fired >= self._settings.coalesce_threshold and window > timedelta(0)
+        if burst and last_at is not None and last_at + window > now:
+            await self._wait(pending, last_at + window, tally)
+            return
+        if not burst or len(pending) <= 1:
+            msg = compose.alert_message(
+                alert,
+                guild,
+                outbox_id=row.id,
+                version=row.version,
+                channel_id=self._channel(row, alert, guild),
+            )
+            ref = await self._send(row, msg, transport, tally)
+            if ref is not None:
+                await self._after_alert_sent([(alert, alert.version)], ref, row.id, combined=False)
+            return
+        combined_id = await self._make_combined(guild, alert.topic, pending, now)
+        combined = await store.get_row(self._db.reader, combined_id)
+        assert combined is not None
+        await self._combined_row(combined, guild, transport, tally)
+
+    async def _wait(self, rows: list[OutboxRow], until: datetime, tally: _Tally) -> None:
+        async with self._db.transaction() as tx:
+            for r in rows:
+                if r.next_attempt_at < until:
+                    await store.postpone(tx, r.id, until)
+        tally.waiting += 1
+
+    async def _make_combined(
+        self, guild: GuildConfig, topic: str, pending: list[OutboxRow], now: datetime
+    ) -> int:
+        alert_ids = [r.alert_id for r in pending if r.alert_id is not None]
+        channel = next((r.channel_id for r in pending if r.channel_id), None)
+        async with self._db.transaction() as tx:
+            combined_id = await store.enqueue(
+                tx,
+                guild_id=guild.guild_id,
+                kind="combined",
+                now=now,
+                channel_id=channel,
+                payload={"alert_ids": alert_ids, "topic": topic},
+            )
+            assert combined_id is not None
+            await store.set_row_status(tx, [r.id for r in pending], "merged")
+        log.info(
+            "event=alerts_combined guild=%s topic=%s alerts=%s outbox=%s",
+            guild.guild_id,
+            topic,
+            len(alert_ids),
+            combined_id,
+        )
+        return combined_id
+
+    async def _combined_row(
+        self, row: OutboxRow, guild: GuildConfig, transport: Transport, tally: _Tally
+    ) -> None:
+        ids = [int(i) for i in row.payload.get("alert_ids", [])]
+        members = await store.alerts_by_ids(self._db.reader, ids)
+        if not members:
+            async with self._db.transaction() as tx:
+                await store.set_row_status(tx, [row.id], "merged")
+            return
+        channel = row.channel_id or next((a.channel_id for a in members if a.channel_id), None)
+        msg = compose.combined_message(
+            members,
+            guild,
+            outbox_id=row.id,
+            version=row.version,
+            channel_id=channel or guild.alert_channel_id,
+        )
+        ref = await self._send(row, msg, transport, tally)
+        if ref is not None:
+            tally.combined += 1
+            await self._after_alert_sent(
+                [(a, a.version) for a in members], ref, row.id, combined=True
+            )
+
+    async def _after_alert_sent(
+        self, shown: list[tuple[Alert, int]], ref: str, outbox_id: int, *, combined: bool
+    ) -> None:
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            for alert, version in shown:
+                await store.mark_alert_delivered(
+                    tx,
+                    alert.id,
+                    message_ref=ref,
+                    shown_version=version,
+                    now=now,
+                    combined_id=outbox_id if combined else None,
+                )
+                current = await store.get_alert(tx, alert.id)
+                if current is not None and current.version > version:
+                    # folded while the message was on its way: bring it up to date
+                    await store.enqueue_edit(
+                        tx, guild_id=alert.guild_id, alert_id=alert.id, now=now
+                    )
+
+    async def _edit_row(
+        self, row: OutboxRow, guild: GuildConfig, transport: Transport, tally: _Tally
+    ) -> None:
+        assert row.alert_id is not None
+        alert = await store.get_alert(self._db.reader, row.alert_id)
+        if alert is None or alert.message_ref is None:
+            async with self._db.transaction() as tx:
+                await store.set_row_status(tx, [row.id], "merged")
+            return
+        msg: OutgoingMessage
+        if alert.combined_id is not None:
+            members = await store.alerts_in_message(self._db.reader, alert.combined_id)
+            msg = compose.combined_message(
+                members,
+                guild,
+                outbox_id=alert.combined_id,
+                version=row.version,
+                channel_id=self._channel(row, alert, guild),
+            )
+        else:
+            msg = compose.alert_message(
+                alert,
+                guild,
+                outbox_id=row.id,
+                version=row.version,
+                channel_id=self._channel(row, alert, guild),
+            )
+        try:
+            await transport.edit(alert.message_ref, msg)
+        except TransientDeliveryError as exc:
+            await self._retry(row, exc.retry_after, str(exc), tally)
+            return
+        except PermanentDeliveryError as exc:
+            await self._fail(row, str(exc), tally)
+            return
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            await store.mark_sent(tx, row.id, row.version, alert.message_ref, now)
+            await store.set_alert_shown(tx, alert.id, alert.version)
+        tally.edited += 1
+        log.info(
+            "event=alert_edited guild=%s alert=%s ref=%s",
+            guild.guild_id,
+            alert.id,
+            alert.message_ref,
+        )
+
+    # --- sending and its outcomes ---
+    async def _send(
+        self, row: OutboxRow, msg: OutgoingMessage, transport: Transport, tally: _Tally
+    ) -> str | None:
+        if msg.channel_id is None and msg.guild_id != CONSOLE_GUILD_ID:
+            await self._fail(row, "no channel configured for this server's alerts", tally)
+            return None
+        try:
+            ref = await transport.send(msg)
+        except TransientDeliveryError as exc:
+            await self._retry(row, exc.retry_after, str(exc), tally)
+            return None
+        except PermanentDeliveryError as exc:
+            await self._fail(row, str(exc), tally)
+            return None
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            await store.mark_sent(tx, row.id, row.version, ref, now)
+            if row.kind == "digest" and row.group_key:
+                period = str(row.payload.get("period", ""))
+                await digest_store.mark_sent_if_complete(
+                    tx, row.guild_id, period, row.group_key, now
+                )
+        if row.kind in ("alert", "notice", "digest"):
+            tally.sent += 1
+        log.info(
+            "event=message_sent guild=%s kind=%s outbox=%s ref=%s",
+            row.guild_id,
+            row.kind,
+            row.id,
+            ref,
+        )
+        return ref
+
+    async def _retry(
+        self, row: OutboxRow, retry_after: float | None, error: str, tally: _Tally
+    ) -> None:
+        attempts = row.attempts + 1
+        if attempts >= self._settings.delivery_max_attempts:
+            await self._fail(row, f"gave up after {attempts} attempts: {error}", tally)
+            return
+        next_at = self._clock.now() + timedelta(seconds=backoff_seconds(attempts, retry_after))
+        async with self._db.transaction() as tx:
+            await store.record_retry(tx, row.id, attempts=attempts, next_at=next_at, error=error)
+        tally.retried += 1
+        log.warning(
+            "event=delivery_retry outbox=%s kind=%s attempts=%s next_at=%s error=%s",
+            row.id,
+            row.kind,
+            attempts,
+            next_at.isoformat(),
+            error,
+        )
+
+    async def _fail(self, row: OutboxRow, error: str, tally: _Tally) -> None:
+        async with self._db.transaction() as tx:
+            await store.set_row_status(
+                tx, [row.id], "failed", error=error, attempts=row.attempts + 1
+            )
+            if row.kind == "alert" and row.alert_id is not None:
+                await store.set_alert_status(tx, [row.alert_id], "failed", error[:200])
+            if row.kind == "combined":
+                ids = [int(i) for i in row.payload.get("alert_ids", [])]
+                await store.set_alert_status(tx, ids, "failed", error[:200])
+        tally.failed += 1
+        log.warning(
+            "event=delivery_failed outbox=%s kind=%s guild=%s error=%s",
+            row.id,
+            row.kind,
+            row.guild_id,
+            error,
+        )

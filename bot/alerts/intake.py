@@ -1,0 +1,189 @@
+"""The feed watcher's NewArticlesHook: facts, story, topic matches and outbox rows, one transaction.
+
+For each new article (``baseline`` or not): facts ingest, then story assignment. Then, unless
+``baseline`` (a feed's first poll: stored, ingested, grouped, never alerted), for every server
+subscribed to the feed plus the console newsroom (guild 0):
+
+- the story already has an alert in that server -> the alert is updated (outlets, count). If it
+  was delivered and the outlets grew, one pending 'edit' row is written (or bumped); if it was
+  not delivered yet, the new outlet is simply folded in before it is sent.
+- else, if the article matches one of the server's topics -> a new alert and an 'alert' outbox row.
+
+All of it runs on the watcher's transaction, so an article is never stored without its alerts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.models import CONSOLE_GUILD_ID, Article, FeedRef
+from bot.storage import alerts as store
+
+log = logging.getLogger(__name__)
+
+_FIELD_RANK = {"title": 0, "summary": 1, "body": 2}
+
+
+class StoryLike(Protocol):
+    @property
+    def story_id(self) -> int: ...
+    @property
+    def article_count(self) -> int: ...
+    @property
+    def outlets(self) -> list[str]: ...
+
+
+class StoryAssigner(Protocol):
+    async def assign(self, tx: aiosqlite.Connection, article: Article) -> StoryLike: ...
+
+
+class MatchLike(Protocol):
+    @property
+    def topic_id(self) -> int: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def alias(self) -> str: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def snippet(self) -> str: ...
+    @property
+    def ping_role_id(self) -> int | None: ...
+
+
+class MatcherLike(Protocol):
+    def match(self, title: str, summary: str = "", body: str = "") -> Sequence[MatchLike]: ...
+
+
+class MatcherSource(Protocol):
+    async def matcher_for(self, guild_id: int | None) -> MatcherLike: ...
+
+
+FactIngest = Callable[[aiosqlite.Connection, int, Article, Clock], Awaitable[int]]
+
+
+def best_match(matches: Sequence[MatchLike]) -> MatchLike:
+    """The match an alert leads with: a title hit beats a summary hit beats a body hit."""
+    return min(matches, key=lambda m: _FIELD_RANK.get(m.field, 3))
+
+
+class AlertIntake:
+    """Holds the services the hook needs; pass ``intake.on_new_articles`` to the watcher."""
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        stories: StoryAssigner,
+        topics: MatcherSource,
+        ingest_facts: FactIngest | None = None,
+    ) -> None:
+        self._clock = clock
+        self._stories = stories
+        self._topics = topics
+        self._ingest_facts = ingest_facts
+
+    async def on_new_articles(
+        self,
+        tx: aiosqlite.Connection,
+        feed: FeedRef | None,
+        articles: list[Article],
+        baseline: bool,
+    ) -> None:
+        if not articles:
+            return
+        now = self._clock.now()
+        subscribers: list[tuple[int, int | None]] = []
+        if not baseline:
+            subscribers = await store.feed_subscribers(tx, feed.id) if feed is not None else []
+            if all(g != CONSOLE_GUILD_ID for g, _ in subscribers):
+                subscribers.insert(0, (CONSOLE_GUILD_ID, None))
+        matchers = {g: await self._topics.matcher_for(g) for g, _ in subscribers}
+        for article in articles:
+            if article.id is None:
+                raise ValueError("on_new_articles needs stored articles (with ids)")
+            if self._ingest_facts is not None:
+                await self._ingest_facts(tx, article.id, article, self._clock)
+            story = await self._stories.assign(tx, article)
+            if baseline:
+                continue
+            for guild_id, channel_id in subscribers:
+                matches = list(
+                    matchers[guild_id].match(article.title, article.summary, article.body)
+                )
+                await self._alert_for(tx, guild_id, channel_id, article, story, matches, now)
+
+    async def _alert_for(
+        self,
+        tx: aiosqlite.Connection,
+        guild_id: int,
+        channel_id: int | None,
+        article: Article,
+        story: StoryLike,
+        matches: list[MatchLike],
+        now: datetime,
+    ) -> None:
+        assert article.id is not None
+        outlets = list(dict.fromkeys(story.outlets or [article.publisher]))
+        existing = await store.alert_for_story(tx, guild_id, story.story_id)
+        if existing is not None:
+            grew = set(outlets) - set(existing.outlets)
+            await store.fold_alert(
+                tx,
+                existing.id,
+                outlets=list(dict.fromkeys([*existing.outlets, *outlets])),
+                article_count=max(story.article_count, existing.article_count),
+                now=now,
+                content_changed=bool(grew),
+            )
+            if grew and existing.status == "delivered":
+                await store.enqueue_edit(tx, guild_id=guild_id, alert_id=existing.id, now=now)
+            log.info(
+                "event=alert_folded guild=%s story=%s alert=%s new_outlets=%s status=%s",
+                guild_id,
+                story.story_id,
+                existing.id,
+                len(grew),
+                existing.status,
+            )
+            return
+        if not matches:
+            return
+        lead = best_match(matches)
+        alert_id = await store.insert_alert(
+            tx,
+            guild_id=guild_id,
+            story_id=story.story_id,
+            topic=lead.topic,
+            topics=list(dict.fromkeys(m.topic for m in matches)),
+            topic_id=lead.topic_id,
+            article_id=article.id,
+            title=article.title,
+            url=article.url,
+            publisher=article.publisher,
+            published=article.published,
+            alias=lead.alias,
+            snippet=lead.snippet,
+            outlets=outlets if article.publisher in outlets else [article.publisher, *outlets],
+            article_count=story.article_count,
+            channel_id=channel_id,
+            ping_role_id=lead.ping_role_id,
+            now=now,
+        )
+        await store.enqueue(
+            tx, guild_id=guild_id, kind="alert", now=now, alert_id=alert_id, channel_id=channel_id
+        )
+        log.info(
+            "event=alert_queued guild=%s story=%s alert=%s topic=%s",
+            guild_id,
+            story.story_id,
+            alert_id,
+            lead.topic,
+        )

@@ -1,0 +1,110 @@
+"""``services.alerts``: deliver the outbox, turn feed health transitions into notices, list."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.alerts.delivery import OutboxDelivery
+from bot.alerts.transport import Transport
+from bot.clock import Clock, to_iso
+from bot.models import CONSOLE_GUILD_ID, Alert, DeliveryReport, OutboxEntry
+from bot.settings import Settings
+from bot.storage import alerts as store
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+HEALTH_CURSOR = "feed_health_events"
+# Transitions older than this when first seen (e.g. a database from before alerts existed)
+# advance the cursor without a notice, so a first start does not post a backlog of old news.
+STALE_NOTICE = timedelta(hours=24)
+
+
+class AlertService:
+    def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
+        self._db = db
+        self._settings = settings
+        self._clock = clock
+        self._delivery = OutboxDelivery(db, settings, clock)
+
+    async def deliver(self, transport: Transport) -> DeliveryReport:
+        """One delivery pass: queue new feed-health notices, then send what is due."""
+        notices = await self.queue_health_notices()
+        return await self._delivery.deliver_due(transport, notices_queued=notices)
+
+    async def queue_health_notices(self) -> int:
+        """One 'notice' outbox row per feed health transition per subscribed server (+ console)."""
+        now = self._clock.now()
+        queued = 0
+        async with self._db.transaction() as tx:
+            cursor = await store.get_cursor(tx, HEALTH_CURSOR) or 0
+            events = await store.health_events_after(tx, cursor)
+            for event in events:
+                cursor = max(cursor, event.id)
+                if now - event.at > STALE_NOTICE:
+                    continue
+                targets = await store.feed_subscribers(tx, event.feed_id)
+                if all(g != CONSOLE_GUILD_ID for g, _ in targets):
+                    targets.insert(0, (CONSOLE_GUILD_ID, None))
+                for guild_id, channel_id in targets:
+                    row = await store.enqueue(
+                        tx,
+                        guild_id=guild_id,
+                        kind="notice",
+                        now=now,
+                        channel_id=channel_id,
+                        source_key=f"health:{event.id}",
+                        payload={
+                            "feed_id": event.feed_id,
+                            "feed_url": event.feed_url,
+                            "feed_title": event.feed_title,
+                            "old_state": event.old_state,
+                            "new_state": event.new_state,
+                            "reason": event.reason,
+                            "at": to_iso(event.at),
+                        },
+                    )
+                    queued += row is not None
+            if events:
+                await store.set_cursor(tx, HEALTH_CURSOR, cursor)
+        if queued:
+            log.info("event=health_notices_queued count=%s", queued)
+        return queued
+
+    async def alerts(self, guild_id: int | None = None, limit: int = 50) -> list[Alert]:
+        return await store.list_alerts(self._db.reader, guild_id, limit)
+
+    async def outbox(
+        self, guild_id: int | None = None, status: str | None = None, limit: int = 50
+    ) -> list[OutboxEntry]:
+        rows = await store.list_outbox(
+            self._db.reader, guild_id=guild_id, status=status, limit=limit
+        )
+        entries = []
+        for row in rows:
+            summary = ""
+            if row.alert_id is not None:
+                alert = await store.get_alert(self._db.reader, row.alert_id)
+                summary = alert.title if alert else ""
+            elif row.kind == "notice":
+                summary = f"{row.payload.get('feed_title', '')}: {row.payload.get('new_state', '')}"
+            elif row.kind == "digest":
+                summary = str(row.payload.get("title", ""))
+            elif row.kind == "combined":
+                summary = f"{len(row.payload.get('alert_ids', []))} stories on {row.payload.get('topic', '')}"
+            entries.append(row.entry(summary))
+        return entries
+
+    async def counts(self) -> dict[str, int]:
+        """Outbox rows per status (for health/metrics: 'failed' and 'pending' matter)."""
+        return await store.count_outbox(self._db.reader)
+
+    async def prune(self, now: datetime | None = None) -> int:
+        """Delete sent outbox rows older than ``outbox_retention_days``."""
+        now = now or self._clock.now()
+        before = now - timedelta(days=self._settings.outbox_retention_days)
+        async with self._db.transaction() as tx:
+            removed = await store.prune_outbox(tx, before)
+        log.info("event=outbox_pruned removed=%s", removed)
+        return removed
