@@ -1,0 +1,169 @@
+"""Retention: old, uncited articles and long-delivered outbox rows go; cited ones stay."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.models import Article
+from bot.ops.retention import prune_old
+from bot.services import Services
+from bot.storage import articles
+
+pytest.importorskip("bot.storage.alerts", reason="needs ALERTS' storage (alerts/outbox tables)")
+pytest.importorskip("bot.storage.feeds", reason="needs FEEDS' storage (feed_entries)")
+pytest.importorskip("bot.storage.facts", reason="needs FACTS' storage (facts table)")
+
+from bot.storage import alerts as alert_store  # noqa: E402
+from bot.storage import facts as fact_store  # noqa: E402
+from bot.storage import feeds as feed_store  # noqa: E402
+
+DAY = timedelta(days=1)
+
+
+async def _article(tx: Any, key: str, when: datetime, source: str = "feed") -> int:
+    art = Article(
+        entry_key=key,
+        title=f"Title {key}",
+        body=f"Body of {key}.",
+        publisher="Outlet",
+        published=when,
+        first_seen=when,
+        source=source,  # type: ignore[arg-type]
+    )
+    article_id, _ = await articles.insert_article(tx, art)
+    await fact_store.insert_facts(
+        tx,
+        [
+            (
+                article_id,
+                0,
+                "title",
+                art.title,
+                "",
+                "[]",
+                "[]",
+                "[]",
+                "[]",
+                None,
+                None,
+                art.published.isoformat(),
+                art.first_seen.isoformat(),
+                f"title {key}",
+            ),
+            (
+                article_id,
+                1,
+                "sentence",
+                art.body,
+                "",
+                "[]",
+                "[]",
+                "[]",
+                "[]",
+                None,
+                None,
+                art.published.isoformat(),
+                art.first_seen.isoformat(),
+                f"body {key}",
+            ),
+        ],
+    )
+    return article_id
+
+
+async def _alert(tx: Any, article_id: int, story: int, when: datetime) -> int:
+    return await alert_store.insert_alert(
+        tx,
+        guild_id=0,
+        story_id=story,
+        topic="Donbas",
+        topics=["Donbas"],
+        topic_id=None,
+        article_id=article_id,
+        title="t",
+        url=None,
+        publisher="Outlet",
+        published=when,
+        alias="Donbas",
+        snippet="",
+        outlets=["Outlet"],
+        article_count=1,
+        channel_id=None,
+        ping_role_id=None,
+        now=when,
+    )
+
+
+async def test_prune_keeps_what_is_cited(services: Services, clock: FixedClock) -> None:
+    db, now = services.db, clock.now()
+    old, recent = now - 200 * DAY, now - 10 * DAY
+    async with db.transaction() as tx:
+        feed_id, _ = await feed_store.ensure_feed(tx, "http://127.0.0.1/feed", old)
+        ids = {
+            "old_plain": await _article(tx, "old_plain", old),
+            "old_seed": await _article(tx, "old_seed", old, source="seed"),
+            "recent": await _article(tx, "recent", recent),
+            "old_pending_alert": await _article(tx, "old_pending_alert", old),
+            "old_delivered_alert": await _article(tx, "old_delivered_alert", old),
+            "old_alert_recent_edit": await _article(tx, "old_alert_recent_edit", old),
+        }
+        await feed_store.record_entries(tx, feed_id, [("old_plain", ids["old_plain"])], old)
+        # An alert that never went out (pending): its article must survive any retention.
+        pending = await _alert(tx, ids["old_pending_alert"], 1, old)
+        await alert_store.enqueue(tx, guild_id=0, kind="alert", now=old, alert_id=pending)
+        # A delivered alert from long ago, its outbox row sent long ago: all of it can go.
+        done = await _alert(tx, ids["old_delivered_alert"], 2, old)
+        row = await alert_store.enqueue(tx, guild_id=0, kind="alert", now=old, alert_id=done)
+        assert row is not None
+        await alert_store.mark_sent(tx, row, 1, "msg-1", old)
+        await alert_store.mark_alert_delivered(
+            tx, done, message_ref="msg-1", shown_version=1, now=old
+        )
+        # A delivered alert whose message was edited recently: the outbox row still cites it.
+        edited = await _alert(tx, ids["old_alert_recent_edit"], 3, old)
+        row2 = await alert_store.enqueue(tx, guild_id=0, kind="alert", now=recent, alert_id=edited)
+        assert row2 is not None
+        await alert_store.mark_sent(tx, row2, 1, "msg-2", recent)
+        await alert_store.mark_alert_delivered(
+            tx, edited, message_ref="msg-2", shown_version=1, now=old
+        )
+        # Notices: one sent long ago (prunable), one never delivered (kept however old).
+        n1 = await alert_store.enqueue(tx, guild_id=0, kind="notice", now=old, source_key="n1")
+        assert n1 is not None
+        await alert_store.mark_sent(tx, n1, 1, "msg-3", old)
+        await alert_store.enqueue(tx, guild_id=0, kind="notice", now=old, source_key="n2")
+
+    dry = await prune_old(db, clock, 180, 30, dry_run=True)
+    assert dry.articles_deleted == 2
+    assert await db.fetchval("SELECT count(*) FROM articles") == 6  # dry run changed nothing
+
+    counts = await prune_old(db, clock, retention_days=180, outbox_retention_days=30)
+    assert (counts.articles_deleted, counts.articles_kept) == (2, 2)
+    assert (counts.outbox_deleted, counts.alerts_deleted) == (2, 1)
+
+    left = {r[0] for r in await db.fetchall("SELECT entry_key FROM articles")}
+    assert left == {"old_seed", "recent", "old_pending_alert", "old_alert_recent_edit"}
+    # Facts went with their articles, and the search index with them.
+    assert (
+        await db.fetchval(
+            "SELECT count(*) FROM facts WHERE article_id NOT IN (SELECT id FROM articles)"
+        )
+        == 0
+    )
+    assert await db.fetchval("SELECT count(*) FROM facts") == 8
+    assert (
+        await db.fetchval("SELECT count(*) FROM facts_fts WHERE facts_fts MATCH 'old_plain'") == 0
+    )
+    assert await db.fetchval("SELECT count(*) FROM facts_fts WHERE facts_fts MATCH 'recent'") == 2
+    # The feed still remembers the entry, so it is never stored (and alerted) again.
+    assert await feed_store.known_entry_keys(db.reader, feed_id, ["old_plain"]) == {"old_plain"}
+    statuses = sorted(r[0] for r in await db.fetchall("SELECT status FROM outbox"))
+    assert statuses == ["pending", "pending", "sent"]
+    assert await db.fetchval("SELECT count(*) FROM ops_retention_runs") == 1
+
+    again = await prune_old(db, clock, 180, 30)
+    assert (again.articles_deleted, again.outbox_deleted, again.alerts_deleted) == (0, 0, 0)
