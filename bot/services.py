@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.clock import Clock, SystemClock
+from bot.facts.service import FactService
 from bot.feeds.service import FeedService
 from bot.models import CONSOLE_GUILD_ID
 from bot.settings import Settings
@@ -31,6 +32,7 @@ class Services:
     stories: StoryService
     topics: TopicService
     feeds: FeedService
+    facts: FactService
 
 
 async def start_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -46,6 +48,7 @@ async def start_services(settings: Settings, clock: Clock | None = None) -> Serv
         stories=stories,
         topics=TopicService(db, clock),
         feeds=feeds,
+        facts=FactService(db, clock),
     )
     feeds.topics = lambda: getattr(services, "topics", None)
     await stories.load()
@@ -59,6 +62,7 @@ async def start_services(settings: Settings, clock: Clock | None = None) -> Serv
             digest_time=settings.default_digest_time,
         )
     await services.topics.load_seeds(settings.seeds_dir / "topics.json")
+    await services.facts.ingest_seeds(settings.seeds_dir)  # idempotent: known seeds are skipped
     await feeds.start()  # the one shared aiohttp session
     await feeds.subscribe_defaults(CONSOLE_GUILD_ID)
     return services

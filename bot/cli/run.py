@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot.cli.ask import render
 from bot.services import open_services
 from bot.settings import Settings
+
+SAMPLE_QUESTION = "How did Zelensky describe ceding territory?"
 
 
 def register(sub: Any) -> None:
@@ -19,4 +22,7 @@ def register(sub: Any) -> None:
 async def handle(settings: Settings, args: argparse.Namespace) -> int:
     async with open_services(settings) as services:
         print(f"beatwatch database ready at {services.db.path}")
+        # Until the Discord shell takes over `run`: show the fact store answering.
+        answer = await services.facts.ask(SAMPLE_QUESTION)
+        print(f"Q: {SAMPLE_QUESTION}\n{render(answer)}")
     return 0

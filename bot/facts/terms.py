@@ -25,7 +25,7 @@ STOPWORDS = frozenset(
     whom why will with would you your yours yourself yourselves also s t d ll m re ve y o isn aren
     wasn weren hasn haven hadn doesn don didn won't can't it's that's there's what's who's let's
     per via according said says say told tell reportedly reported reports report yet still
-    whether mr mrs ms dr one""".split()
+    whether mr mrs ms dr one near""".split()
 )
 # Question-only words: they shape the question, not the subject.
 QUESTION_WORDS = frozenset(
@@ -69,7 +69,7 @@ def stem(word: str) -> str:
     elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
         w = w[:-1]
     for suffix in ("ingly", "edly", "ing", "ed", "ly"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+        if w.endswith(suffix) and len(w) - len(suffix) >= (4 if suffix == "ly" else 3):
             base = w[: -len(suffix)]
             if any(v in base for v in "aeiouy"):
                 w = base

@@ -70,11 +70,14 @@ async def insert_facts(conn: aiosqlite.Connection, rows: Sequence[Sequence[Any]]
 async def doc_frequencies(conn: aiosqlite.Connection, terms: Sequence[str]) -> dict[str, int]:
     """How many facts contain each term (0 when unknown)."""
     out = dict.fromkeys(terms, 0)
-    for term in set(terms):
-        async with conn.execute("SELECT doc FROM facts_vocab WHERE term = ?", (term,)) as cur:
-            row = await cur.fetchone()
-        if row is not None:
-            out[term] = int(row[0])
+    unique = list(dict.fromkeys(terms))
+    if not unique:
+        return out
+    # One statement, one equality lookup per term (fts5vocab serves term = ? without a scan).
+    sql = " UNION ALL ".join(["SELECT term, doc FROM facts_vocab WHERE term = ?"] * len(unique))
+    async with conn.execute(sql, unique) as cur:
+        for term, doc in await cur.fetchall():
+            out[str(term)] = int(doc)
     return out
 
 
@@ -137,6 +140,19 @@ async def get_facts(conn: aiosqlite.Connection, ids: Sequence[int]) -> list[Fact
         return []
     marks = ",".join("?" * len(ids))
     async with conn.execute(f"{_SELECT} WHERE f.id IN ({marks})", list(ids)) as cur:  # noqa: S608 - placeholders only
+        return [_row(r) for r in await cur.fetchall()]
+
+
+async def facts_at(conn: aiosqlite.Connection, places: Sequence[tuple[int, int]]) -> list[FactRow]:
+    """Facts at (article_id, position) places, e.g. the neighbours of candidates."""
+    if not places:
+        return []
+    values = ",".join("(?,?)" * 1 for _ in places)
+    params = [v for place in places for v in place]
+    async with conn.execute(
+        f"{_SELECT} WHERE (f.article_id, f.position) IN (VALUES {values})",  # noqa: S608 - placeholders only
+        params,
+    ) as cur:
         return [_row(r) for r in await cur.fetchall()]
 
 

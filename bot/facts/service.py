@@ -1,0 +1,193 @@
+"""``FactService``: ingest (seeds and any stored article), retrieval and answers.
+
+Retrieval never runs a bare OR over common words: it looks up each term's document frequency
+(fts5vocab), runs AND-queries over the rarest terms first and relaxes them one term at a time,
+caps every query (newest facts first), then re-ranks the few hundred candidates in Python.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from bot.clock import Clock, from_iso
+from bot.facts.answer import abstain, compose, score_facts, weights
+from bot.facts.entities import canonical
+from bot.facts.ingest import ingest_article
+from bot.facts.question import analyse_question
+from bot.facts.terms import content_terms, entity_term
+from bot.models import Answer, FactView
+from bot.seeds import load_seed_articles
+from bot.storage import articles as article_store
+from bot.storage import facts as store
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+QUERY_LIMIT = 120
+CANDIDATE_CAP = 400
+ENOUGH = 60
+_DF_CACHE_SIZE = 50_000
+
+
+class FactService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+        self._df_cache: dict[str, int] = {}
+        self._df_cache_total = -1
+
+    # --- ingest -------------------------------------------------------------------------------
+    async def ingest_seeds(self, seeds_dir: Path) -> int:
+        """Store the seed articles and their facts; a second run adds nothing."""
+        added = 0
+        for article in load_seed_articles(seeds_dir):
+            async with self._db.transaction() as tx:
+                article_id, _ = await article_store.insert_article(tx, article)
+                added += await ingest_article(tx, article_id, article, self._clock)
+        if added:
+            log.info("event=seed_facts_ingested facts=%s", added)
+        return added
+
+    async def ingest_stored(self) -> int:
+        """Ingest every stored article that has no facts yet (``beatwatch ingest``)."""
+        rows = await self._db.fetchall(
+            "SELECT id FROM articles WHERE id NOT IN (SELECT DISTINCT article_id FROM facts) ORDER BY id"
+        )
+        added = 0
+        for row in rows:
+            async with self._db.transaction() as tx:
+                article = await article_store.get_article(tx, int(row[0]))
+                if article is not None:
+                    added += await ingest_article(tx, int(row[0]), article, self._clock)
+        return added
+
+    # --- retrieval ----------------------------------------------------------------------------
+    async def _frequencies(
+        self, conn: aiosqlite.Connection, terms: list[str]
+    ) -> tuple[dict[str, int], int]:
+        total = await store.count_facts(conn)
+        if total != self._df_cache_total or len(self._df_cache) > _DF_CACHE_SIZE:
+            self._df_cache = {}
+            self._df_cache_total = total
+        missing = [t for t in terms if t not in self._df_cache]
+        if missing:
+            self._df_cache.update(await store.doc_frequencies(conn, missing))
+        return {t: self._df_cache[t] for t in terms}, total
+
+    async def _candidates(self, conn: aiosqlite.Connection, present: list[str]) -> list[int]:
+        """AND over the rarest terms, relaxed one term at a time, plus each rare term alone."""
+        ids: dict[int, None] = {}
+        queries: list[list[str]] = []
+        for k in range(len(present), 0, -1):
+            queries.append(present[:k])
+        for term in present[1:3]:
+            queries.append([term])
+        if len(present) >= 3:
+            queries.append([present[1], present[2]])
+        for terms in queries:
+            if len(ids) >= CANDIDATE_CAP:
+                break
+            found = await store.match_ids(conn, store.fts_query(terms), QUERY_LIMIT)
+            ids.update(dict.fromkeys(found))
+            if len(terms) == len(present) and len(ids) >= ENOUGH:
+                break
+            if len(terms) >= 2 and len(ids) >= ENOUGH * 2:
+                break
+        return list(ids)[:CANDIDATE_CAP]
+
+    async def ask(self, question: str) -> Answer:
+        started = time.perf_counter()
+        q = analyse_question(question)
+        if not q.text.strip() or not q.terms:
+            return abstain(q.text)
+        conn = self._db.reader
+        df, total = await self._frequencies(conn, q.terms)
+        if total == 0:
+            return abstain(q.text)
+        present = sorted((t for t in q.terms if df[t] > 0), key=lambda t: df[t])
+        if not present:
+            return abstain(q.text)
+        w = weights(q, df, total)
+        # Cheap early abstention: the terms we hold cannot reach the coverage bar.
+        reachable = sum(w.get(t, 0.0) for t in present) / max(sum(w.values()), 1e-9)
+        if reachable < 0.6:
+            return abstain(q.text)
+        ids = await self._candidates(conn, present)
+        facts = await store.get_facts(conn, ids)
+        # A heading or title points at the sentences under it.
+        heads = [
+            (f.article_id, f.position + k) for f in facts if f.kind != "sentence" for k in (1, 2)
+        ]
+        known = {f.id for f in facts}
+        facts.extend(f for f in await store.facts_at(conn, heads) if f.id not in known)
+        ranked = score_facts(q, facts, w)
+        # Second pass over the best few: the sentence before each resolves "it"/"the region".
+        top = ranked[:30]
+        before = await store.facts_at(conn, [(s.fact.article_id, s.fact.position - 1) for s in top])
+        by_place = {(f.article_id, f.position): f for f in before}
+        previous = {
+            s.fact.id: by_place[(s.fact.article_id, s.fact.position - 1)]
+            for s in top
+            if (s.fact.article_id, s.fact.position - 1) in by_place
+        }
+        ranked = score_facts(q, [s.fact for s in top], w, previous) + ranked[30:]
+        ranked.sort(key=lambda s: s.score, reverse=True)
+        answer = compose(q, ranked)
+        log.debug(
+            "event=ask qtype=%s terms=%s candidates=%s abstained=%s ms=%.1f",
+            q.qtype,
+            len(q.terms),
+            len(facts),
+            answer.abstained,
+            (time.perf_counter() - started) * 1000,
+        )
+        return answer
+
+    # --- for digests and timelines ------------------------------------------------------------
+    async def facts_since(self, since: datetime, limit: int = 50) -> list[FactView]:
+        rows = await store.facts_added_since(self._db.reader, since, limit)
+        return [_view(r) for r in rows]
+
+    async def dated_facts(self, terms: list[str], limit: int = 100) -> list[FactView]:
+        """Facts mentioning any of ``terms`` (names or words) that carry dates, oldest first."""
+        index_terms: list[str] = []
+        for term in terms:
+            name = canonical(term)
+            if name:
+                index_terms.append(entity_term(name))
+            else:
+                words = content_terms(term)
+                if words:
+                    index_terms.append(" ".join(words))
+        if not index_terms:
+            return []
+        parts = []
+        for t in dict.fromkeys(index_terms):
+            pieces = t.split()
+            parts.append(
+                "(" + store.fts_query(pieces, "AND") + ")"
+                if len(pieces) > 1
+                else store.fts_query(pieces)
+            )
+        expression = " OR ".join(parts)
+        rows = await store.dated_facts_matching(self._db.reader, expression, limit)
+        return [_view(r) for r in rows]
+
+
+def _view(row: store.FactRow) -> FactView:
+    return FactView(
+        fact_id=row.id,
+        article_id=row.article_id,
+        text=row.text,
+        headline=row.headline,
+        publisher=row.publisher,
+        published=from_iso(row.published),
+        url=row.url,
+        dates=[date.fromisoformat(d["date"]) for d in row.dates],
+        added_at=from_iso(row.added_at),
+    )
