@@ -255,6 +255,14 @@ async def _prune_stories(tx: aiosqlite.Connection, tables: set[str], cutoff: dat
         for t, c in citing
         if t not in membership
     ]
+    # Tables that name a story without a declared foreign key (alerts.story_id) cite it too.
+    for table in sorted(tables - membership - {"stories"}):
+        if table.startswith("sqlite_") or (table, "story_id") in citing:
+            continue
+        if "story_id" in await _columns(tx, table):
+            keep_clauses.append(
+                f"id IN (SELECT story_id FROM {_q(table)} WHERE story_id IS NOT NULL)"
+            )
     where = f"{_q(activity)} < ?" + "".join(f" AND NOT {k}" for k in keep_clauses)
     await tx.execute("DROP TABLE IF EXISTS temp.prune_stories")
     await tx.execute(

@@ -22,6 +22,9 @@ from bot.storage import facts as fact_store  # noqa: E402
 from bot.storage import feeds as feed_store  # noqa: E402
 
 DAY = timedelta(days=1)
+# start_services stores the shipped seed articles (entry keys 'seed:...'); count the rest.
+KEYS = "SELECT entry_key FROM articles WHERE entry_key NOT LIKE 'seed:%'"
+FEED_ARTICLES = "SELECT count(*) FROM articles WHERE entry_key NOT LIKE 'seed:%'"
 
 
 async def _article(tx: Any, key: str, when: datetime, source: str = "feed") -> int:
@@ -52,7 +55,7 @@ async def _article(tx: Any, key: str, when: datetime, source: str = "feed") -> i
                 None,
                 art.published.isoformat(),
                 art.first_seen.isoformat(),
-                f"title {key}",
+                f"title k_{key}",
             ),
             (
                 article_id,
@@ -68,7 +71,7 @@ async def _article(tx: Any, key: str, when: datetime, source: str = "feed") -> i
                 None,
                 art.published.isoformat(),
                 art.first_seen.isoformat(),
-                f"body {key}",
+                f"body k_{key}",
             ),
         ],
     )
@@ -139,13 +142,13 @@ async def test_prune_keeps_what_is_cited(services: Services, clock: FixedClock) 
 
     dry = await prune_old(db, clock, 180, 30, dry_run=True)
     assert dry.articles_deleted == 2
-    assert await db.fetchval("SELECT count(*) FROM articles") == 6  # dry run changed nothing
+    assert await db.fetchval(FEED_ARTICLES) == 6  # dry run changed nothing
 
     counts = await prune_old(db, clock, retention_days=180, outbox_retention_days=30)
     assert (counts.articles_deleted, counts.articles_kept) == (2, 2)
     assert (counts.outbox_deleted, counts.alerts_deleted) == (2, 1)
 
-    left = {r[0] for r in await db.fetchall("SELECT entry_key FROM articles")}
+    left = {r[0] for r in await db.fetchall(KEYS)}
     assert left == {"old_seed", "recent", "old_pending_alert", "old_alert_recent_edit"}
     # Facts went with their articles, and the search index with them.
     assert (
@@ -154,11 +157,16 @@ async def test_prune_keeps_what_is_cited(services: Services, clock: FixedClock) 
         )
         == 0
     )
-    assert await db.fetchval("SELECT count(*) FROM facts") == 8
     assert (
-        await db.fetchval("SELECT count(*) FROM facts_fts WHERE facts_fts MATCH 'old_plain'") == 0
+        await db.fetchval(
+            "SELECT count(*) FROM facts WHERE article_id IN (SELECT id FROM articles WHERE entry_key NOT LIKE 'seed:%')"
+        )
+        == 8
     )
-    assert await db.fetchval("SELECT count(*) FROM facts_fts WHERE facts_fts MATCH 'recent'") == 2
+    assert (
+        await db.fetchval("SELECT count(*) FROM facts_fts WHERE facts_fts MATCH 'k_old_plain'") == 0
+    )
+    assert await db.fetchval("SELECT count(*) FROM facts_fts WHERE facts_fts MATCH 'k_recent'") == 2
     # The feed still remembers the entry, so it is never stored (and alerted) again.
     assert await feed_store.known_entry_keys(db.reader, feed_id, ["old_plain"]) == {"old_plain"}
     statuses = sorted(r[0] for r in await db.fetchall("SELECT status FROM outbox"))
@@ -167,3 +175,37 @@ async def test_prune_keeps_what_is_cited(services: Services, clock: FixedClock) 
 
     again = await prune_old(db, clock, 180, 30)
     assert (again.articles_deleted, again.outbox_deleted, again.alerts_deleted) == (0, 0, 0)
+
+
+async def test_stories_keep_their_articles_while_active(
+    services: Services, clock: FixedClock
+) -> None:
+    stories = pytest.importorskip("bot.storage.stories", reason="needs STORIES' storage")
+    db, now = services.db, clock.now()
+    old, recent = now - 200 * DAY, now - 2 * DAY
+    async with db.transaction() as tx:
+        ids = {k: await _article(tx, k, old) for k in ("a_old", "b_old", "c_old", "d_old")}
+        arts = await articles.get_articles(tx, list(ids.values()))
+        # Story 1 went quiet 200 days ago: it and its two articles can go.
+        s1 = await stories.create_story(tx, arts[ids["a_old"]], old)
+        await stories.add_to_story(tx, s1, arts[ids["b_old"]], "similar", 0.9, old)
+        # Story 2 started with an old article but an article joined two days ago: keep all.
+        s2 = await stories.create_story(tx, arts[ids["c_old"]], old)
+        fresh_id = await _article(tx, "fresh", recent)
+        fresh = await articles.get_article(tx, fresh_id)
+        assert fresh is not None
+        await stories.add_to_story(tx, s2, fresh, "similar", 0.9, recent)
+        # Story 3 is old but a pending alert still points at it (no foreign key): keep.
+        s3 = await stories.create_story(tx, arts[ids["d_old"]], old)
+        await _alert(tx, ids["d_old"], s3, old)
+
+    counts = await prune_old(db, clock, retention_days=180, outbox_retention_days=30)
+    assert counts.stories_deleted == 1 and counts.articles_deleted == 2
+    left = {r[0] for r in await db.fetchall(KEYS)}
+    assert left == {"c_old", "fresh", "d_old"}
+    remaining = {r[0] for r in await db.fetchall("SELECT id FROM stories")}
+    assert s1 not in remaining and {s2, s3} <= remaining
+    assert (
+        await db.fetchval("SELECT count(*) FROM story_articles WHERE story_id IN (?, ?)", (s2, s3))
+        == 3
+    )
