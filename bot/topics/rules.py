@@ -34,7 +34,7 @@ MIN_STEM_CHARS = 3
 MAX_NAME_CHARS = 60
 ACRONYM_MAX_LETTERS = 5
 
-_TERM_PUNCT = set(APOSTROPHES) | set(DASHES) | {" ", ".", "&", "/", "*"}
+_TERM_PUNCT = set(APOSTROPHES) | set(DASHES) | {" ", ".", ",", "&", "/", "*"}
 _NAME_PUNCT = set(APOSTROPHES) | set(DASHES) | {" ", ".", "&", "/", "(", ")", ",", "+"}
 _WORD_TAIL = r"[^\W_]*"
 
@@ -79,6 +79,8 @@ def parse_term(raw: str, what: str = "alias") -> Term:
         raise UserFacingError(f"empty {what}: remove it or write a word")
     if len(text) > MAX_TERM_CHARS:
         raise _bad(what, text, f"too long ({len(text)} characters, at most {MAX_TERM_CHARS})")
+    if ".*" in text or ".+" in text or text.startswith("*"):
+        raise _bad(what, text, "looks like a regular expression; write plain words")
     for i, ch in enumerate(text):
         if _is_word(ch):
             continue
@@ -94,8 +96,6 @@ def parse_term(raw: str, what: str = "alias") -> Term:
             after = text[i + 1] if i + 1 < len(text) else ""
             if not before or not _is_word(before) or (after and after != " "):
                 raise _bad(what, text, "'*' is only allowed at the end of a word, e.g. guarantee*")
-    if ".*" in text or text.startswith(".") and len(text) > 1 and text[1] in "*+?":
-        raise _bad(what, text, "looks like a regular expression; write plain words")
     words = sum(1 for ch in text if _is_word(ch))
     if words < MIN_WORD_CHARS:
         raise _bad(what, text, f"too short (at least {MIN_WORD_CHARS} letters or digits)")
