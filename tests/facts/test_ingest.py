@@ -1,0 +1,95 @@
+import json
+import time
+from datetime import UTC, datetime
+
+from bot.clock import FixedClock
+from bot.facts.ingest import ingest_article
+from bot.facts.service import FactService
+from bot.models import Article
+from bot.storage.articles import insert_article
+from bot.storage.database import Database
+
+from .conftest import SEEDS
+
+
+async def _snapshot(db: Database) -> list[tuple[object, ...]]:
+    rows = await db.fetchall("SELECT * FROM facts ORDER BY id")
+    return [tuple(r) for r in rows]
+
+
+async def test_seed_ingest_is_idempotent(db: Database, clock: FixedClock) -> None:
+    service = FactService(db, clock)
+    added = await service.ingest_seeds(SEEDS)
+    assert added > 100
+    before = await _snapshot(db)
+    clock.advance(datetime(2026, 3, 1, tzinfo=UTC) - clock.now())
+    assert await service.ingest_seeds(SEEDS) == 0
+    assert await service.ingest_stored() == 0
+    assert await _snapshot(db) == before
+    assert await db.fetchval("SELECT count(*) FROM articles") == 5
+
+
+async def test_fact_keeps_structure(seeded_db: Database) -> None:
+    db = seeded_db
+    row = await db.fetchone(
+        "SELECT * FROM facts WHERE text LIKE 'Negotiators are scheduled to return%'"
+    )
+    assert row is not None
+    assert row["kind"] == "sentence"
+    assert json.loads(row["dates"])[0]["date"] == "2026-02-01"
+    assert ["United Arab Emirates", "place"] in json.loads(row["entities"])
+    row = await db.fetchone("SELECT * FROM facts WHERE text LIKE 'Anna Kelly%'")
+    assert row is not None and row["attribution"] == "Anna Kelly"
+    row = await db.fetchone("SELECT * FROM facts WHERE text LIKE '%prosperity plan%worth%'")
+    assert row is not None
+    money = [q for q in json.loads(row["quantities"]) if q["kind"] == "money"]
+    assert money and money[0]["value"] == 800e9
+    # boilerplate never becomes a fact
+    assert (
+        await db.fetchval("SELECT count(*) FROM facts WHERE text IN ('Comments', 'Post a Comment')")
+        == 0
+    )
+
+
+async def test_feed_article_ingest_in_callers_transaction_is_fast(
+    db: Database, clock: FixedClock
+) -> None:
+    body = " ".join(
+        f"Zelenskiy said on Monday that Russia controls about {n}% of Donetsk, citing the "
+        f"Kyiv Independent, after talks in Abu Dhabi with Steve Witkoff."
+        for n in range(40)
+    )
+    article = Article(
+        entry_key="feed:1",
+        url="https://example.org/a",
+        title="Talks resume",
+        body=body,
+        publisher="Example",
+        published=clock.now(),
+        first_seen=clock.now(),
+    )
+    assert 5000 < len(body) < 7000
+    async with db.transaction() as tx:
+        article_id, _ = await insert_article(tx, article)
+        started = time.perf_counter()
+        added = await ingest_article(tx, article_id, article, clock)
+        elapsed = time.perf_counter() - started
+        assert await ingest_article(tx, article_id, article, clock) == 0
+    assert added == 41
+    assert elapsed < 0.25  # a few ms in practice; generous for slow CI machines
+    service = FactService(db, clock)
+    answer = await service.ask("What did Zelensky say about Donetsk?")
+    assert not answer.abstained
+    assert answer.citations[0].url == "https://example.org/a"
+
+
+async def test_facts_since_and_dated_facts(facts: FactService, clock: FixedClock) -> None:
+    since = await facts.facts_since(datetime(2020, 1, 1, tzinfo=UTC), limit=500)
+    assert len(since) > 100 and all(v.added_at == clock.now() for v in since)
+    assert await facts.facts_since(clock.now().replace(year=2027)) == []
+    timeline = await facts.dated_facts(["Zelenskiy", "UAE"], limit=50)
+    assert timeline, "facts with dates about Zelensky or the UAE"
+    firsts = [min(v.dates) for v in timeline]
+    assert firsts == sorted(firsts)
+    assert any("February 1" in v.text for v in timeline)
+    assert all(v.headline and v.publisher for v in timeline)
