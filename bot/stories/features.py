@@ -10,7 +10,8 @@ Pure functions, no I/O. Every article becomes a :class:`Features`:
 - ``entities``: names written with a capital inside a sentence (people, places, outlets);
   a headline in Title Case is skipped, it capitalises every word.
 - ``numbers``: figures in the text ("$800 billion" -> "800", "100%" -> "100"); those of the
-  headline again in ``title_numbers``; the headline's terms in ``title_terms``.
+  headline again in ``title_numbers``; the headline's terms in ``title_terms``, its names in
+  ``title_entities``.
 
 Weighting (log tf x idf) happens in :mod:`bot.stories.grouper`, which owns document
 frequencies.
@@ -62,6 +63,7 @@ class Features:
     numbers: frozenset[str]
     title_numbers: frozenset[str] = frozenset()
     title_terms: frozenset[str] = frozenset()
+    title_entities: frozenset[str] = frozenset()
 
 
 def stem(word: str) -> str:
@@ -121,11 +123,13 @@ def lead(text: str, words: int = LEAD_WORDS) -> str:
 
 
 def _is_title_case(title: str) -> bool:
-    words = [w for w in _WORD.findall(title) if w[0].isalpha() and len(w) > 3]
+    """True for "Russia Shells Kramatorsk Again" (every word capitalised), not for
+    "Zelensky meets Trump in Washington"."""
+    words = [w for w in _WORD.findall(title) if w[0].isalpha() and w.casefold() not in STOP_WORDS]
     if len(words) < 3:
         return False
     capital = sum(1 for w in words if w[0].isupper())
-    return capital / len(words) > 0.7
+    return capital / len(words) >= 0.9
 
 
 def _entities(text: str) -> set[str]:
@@ -173,8 +177,12 @@ def extract(title: str, text: str) -> Features:
         if norm:
             terms[norm] += 1
     entities = _entities(body)
+    # Names in the headline: capitalised inside a sentence-case headline, or (Title Case) the
+    # headline's words the text capitalises too.
+    title_entities = title_terms & entities
     if not _is_title_case(title):
-        entities |= _entities(title)
+        title_entities |= _entities(title)
+        entities |= title_entities
     numbers = _numbers(f"{title} {body}")
     return Features(
         terms=dict(terms),
@@ -182,4 +190,5 @@ def extract(title: str, text: str) -> Features:
         numbers=frozenset(numbers),
         title_numbers=frozenset(_numbers(title)),
         title_terms=frozenset(title_terms),
+        title_entities=frozenset(title_entities),
     )

@@ -12,10 +12,12 @@ How an article finds its story (:meth:`StoryIndex.match`):
 3. **Similarity** is the cosine of TF-IDF vectors (1 + log tf, smoothed idf from a shipped
    background sample of news plus every article indexed so far) over headline + lead.
 4. **Decision** (:func:`same_story`), tuned for precision (two different stories merged is
-   worse than one pair missed): between outlets a cosine of 0.5 alone, or 0.33 with a
+   worse than one pair missed): between outlets a cosine of 0.5 alone (0.62 for a bare
+   headline), or 0.33 with a
    shared specific figure (a toll, an amount) and both headlines echoed in the other text;
    within one outlet 0.65 (its stories on one topic share its boilerplate); headlines with
-   conflicting figures ("day 1,432" / "day 1,433") only as near-copies (0.8).
+   conflicting figures or names ("day 1,432" / "day 1,433", "attack on Kyiv" / "attack on
+   Lviv") only as near-copies (0.8).
 5. **No chaining:** the article must also be reasonably close to the story's first article,
    so A~B, B~C does not pull an unrelated C into A's story.
 
@@ -45,10 +47,12 @@ MAX_POSTING_SCAN = 4000
 
 # Decision thresholds (see same_story); measured on tests/stories/pairs.py and bench/stories.py.
 COSINE_ALONE = 0.50  # different outlets: cosine enough on its own
+SHORT_TERMS = 10  # an article with fewer distinct terms (a bare headline) is "short"
+COSINE_ALONE_SHORT = 0.62  # ...and a bare headline needs more: few words, noisy cosine
 COSINE_WITH_FIGURES = 0.33  # different outlets: enough when they share a specific figure
 TITLE_COVER_MIN = 0.25  # ...and each headline's terms are partly in the other article
 SAME_OUTLET_MIN = 0.65  # one outlet's own articles on one topic share its boilerplate
-NUMBER_CONFLICT_MIN = 0.80  # both headlines carry figures and none is shared
+CONFLICT_MIN = 0.80  # headlines with conflicting figures or names: near-copies only
 ANCHOR_MIN = 0.22  # a joining article must be this close to the story's first article
 
 Key = Hashable
@@ -99,6 +103,7 @@ class Doc:
     numbers: frozenset[str]
     title_numbers: frozenset[str]
     title_terms: frozenset[str]
+    title_entities: frozenset[str]
     url: str | None
     content_hash: str | None
     terms: frozenset[str] = frozenset()
@@ -178,6 +183,7 @@ class StoryIndex:
             numbers=feats.numbers,
             title_numbers=feats.title_numbers,
             title_terms=feats.title_terms,
+            title_entities=feats.title_entities,
             url=url,
             content_hash=content_hash,
             terms=frozenset(feats.terms),
@@ -329,27 +335,34 @@ def specific_figures(a: Doc, b: Doc) -> set[str]:
     return shared
 
 
+def conflicting(
+    a_title: frozenset[str], b_all: frozenset[str], b_title: frozenset[str], a_all: frozenset[str]
+) -> bool:
+    """Each headline names something (a figure, a place, a person) the other article never
+    mentions: "drone attack on Kyiv" / "drone attack on Lviv", "day 1,432" / "day 1,433"."""
+    return bool(a_title - b_all) and bool(b_title - a_all)
+
+
 def same_story(cos: float, title_cover: float, a: Doc, b: Doc) -> bool:
     """The decision for one pair (``a`` new, ``b`` stored; ``cos`` their cosine).
 
-    - Both headlines give figures and neither's figures appear in the other article ("day
-      1,432" vs "day 1,433", "kills 4" vs "kills 12"): only a near-copy joins.
+    - Each headline gives a figure, or a name, that the other article never mentions ("day
+      1,432" / "day 1,433", "attack on Kyiv" / "attack on Lviv", "meets Trump" / "meets
+      Macron"): only a near-copy joins.
     - Same outlet: only a close rewrite joins (an outlet's stories on one topic share
       boilerplate, and its own update of a story usually keeps most of the text).
-    - Different outlets: a cosine of ``COSINE_ALONE``; or a lower cosine when the two share
-      a specific figure (a toll, an amount, a count) and each headline is partly echoed in
-      the other article.
+    - Different outlets: a cosine of ``COSINE_ALONE`` (``COSINE_ALONE_SHORT`` when one is a
+      bare headline); or a lower cosine when the two share a specific figure (a toll, an
+      amount, a count) and each headline is partly echoed in the other article.
     """
-    if (
-        a.title_numbers
-        and b.title_numbers
-        and not (a.title_numbers & b.numbers)
-        and not (b.title_numbers & a.numbers)
+    if conflicting(a.title_numbers, b.numbers, b.title_numbers, a.numbers) or conflicting(
+        a.title_entities, b.terms, b.title_entities, a.terms
     ):
-        return cos >= NUMBER_CONFLICT_MIN
+        return cos >= CONFLICT_MIN
     if a.outlet and a.outlet == b.outlet:
         return cos >= SAME_OUTLET_MIN
-    if cos >= COSINE_ALONE:
+    short = len(a.terms) < SHORT_TERMS or len(b.terms) < SHORT_TERMS
+    if cos >= (COSINE_ALONE_SHORT if short else COSINE_ALONE):
         return True
     return (
         cos >= COSINE_WITH_FIGURES

@@ -478,4 +478,46 @@ DIFFERENT: list[tuple[str, Item, Item]] = [
             "Rafael Grossi said.",
         ),
     ),
+    (
+        "bare headlines: drone attack on kyiv vs lviv",
+        Item(
+            "BBC",
+            at("2026-02-02", 6),
+            "Ukraine war: Russia launches massive drone attack on Kyiv",
+            "",
+        ),
+        Item(
+            "BBC",
+            at("2026-02-03", 6),
+            "Ukraine war: Russia launches massive drone attack on Lviv",
+            "",
+        ),
+    ),
+    (
+        "bare headlines: zelensky meets trump vs macron",
+        Item("AP", at("2026-02-02", 15), "Zelensky meets Trump in Washington", ""),
+        Item("AFP", at("2026-02-03", 15), "Zelensky meets Macron in Paris", ""),
+    ),
+    (
+        "bare headlines: meeting preview vs outcome",
+        Item("Reuters", at("2026-02-02", 9), "Zelensky to meet Trump at White House on Monday", ""),
+        Item("CNN", at("2026-02-03", 20), "Zelensky says meeting with Trump was productive", ""),
+    ),
+    (
+        "strike on kramatorsk vs strike on kharkiv, same toll",
+        Item(
+            "Ukrinform",
+            at("2026-02-04", 8),
+            "Russia shells Kramatorsk, killing three",
+            "Russian artillery hit the centre of Kramatorsk on Wednesday morning, killing three "
+            "civilians, the Donetsk regional administration said.",
+        ),
+        Item(
+            "Ukrinform",
+            at("2026-02-05", 8),
+            "Russia shells Kharkiv, killing three",
+            "Russian shelling of Kharkiv on Thursday killed three civilians and damaged a tram "
+            "depot, Mayor Ihor Terekhov said.",
+        ),
+    ),
 ]
