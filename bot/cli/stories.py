@@ -129,8 +129,10 @@ async def handle_group(settings: Settings, args: argparse.Namespace) -> int:
                 f"{doc.id:<{width}}  {numbers[doc.id]:>5}  {doc.outlet}: {doc.title}\n"
             )
         multi = sum(1 for s in report["stories"] if len(s["ids"]) > 1)
+        count = len(report["stories"])
         sys.stdout.write(
-            f"{len(docs)} articles, {len(report['stories'])} stories ({multi} with more than one article)"
+            f"{len(docs)} articles, {count} {'story' if count == 1 else 'stories'}"
+            f" ({multi} with more than one article)"
             + (f", {len(errors)} bad lines skipped" if errors else "")
             + "\n"
         )
