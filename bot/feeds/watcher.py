@@ -25,7 +25,6 @@ from bot.feeds.parser import ParsedFeed, ParsePool
 from bot.models import Article, FeedRef, FeedState, PollSummary
 from bot.settings import Settings
 from bot.storage import feeds as store
-from bot.storage.articles import insert_article
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -110,6 +109,9 @@ class FeedWatcher:
         self.pool = pool
         self.hook = hook or facts_only_hook(clock)
         self._cycle = asyncio.Lock()
+        # Fetches of healthy feeds that brought nothing new (304 / same body), written in one
+        # statement at the end of the cycle: (feed_id, etag, last_modified, body_hash).
+        self._quiet: list[tuple[int, str | None, str | None, str | None]] = []
 
     # --- one cycle -----------------------------------------------------------------------
 
@@ -124,7 +126,10 @@ class FeedWatcher:
                 async with sem:
                     return await self.poll_feed(feed, batch=len(due))
 
-            outcomes = await asyncio.gather(*(one(f) for f in due))
+            try:
+                outcomes = await asyncio.gather(*(one(f) for f in due))
+            finally:
+                await self._flush_quiet()
             summary = PollSummary(
                 due=len(due),
                 polled=len(outcomes),
@@ -211,8 +216,10 @@ class FeedWatcher:
         async with self.db.transaction() as tx:
             stored: list[Article] = []
             links: list[tuple[str, int | None]] = []
-            for article in fresh:
-                article_id, _created = await insert_article(tx, article)
+            # Same semantics as articles.insert_article (dedupe by entry key), batched.
+            for article, (article_id, _created) in zip(
+                fresh, await store.insert_articles(tx, fresh), strict=True
+            ):
                 stored.append(article.model_copy(update={"id": article_id}))
                 links.append((article.entry_key, article_id))
             await store.record_entries(tx, feed.id, links, now)
@@ -244,9 +251,28 @@ class FeedWatcher:
             )
         return FeedOutcome(feed.id, feed.url, "changed", new=len(stored), baseline=baseline)
 
+    async def _flush_quiet(self) -> None:
+        rows, self._quiet = self._quiet, []
+        if not rows:
+            return
+        now = self.clock.now()
+        try:
+            async with self.db.transaction() as tx:
+                await store.record_fetches(
+                    tx,
+                    rows,
+                    now=now,
+                    next_check=now + timedelta(seconds=self.settings.poll_interval_seconds),
+                )
+        except Exception:  # boundary: losing this only means those feeds are polled again
+            log.exception("event=quiet_fetches_not_recorded feeds=%s", len(rows))
+
     async def _record_fetch_only(
         self, feed: store.FeedRow, result: FetchResult, digest: str | None
     ) -> None:
+        if feed.state == "healthy" and self._cycle.locked():
+            self._quiet.append((feed.id, result.etag, result.last_modified, digest))
+            return
         now = self.clock.now()
         async with self.db.transaction() as tx:
             await store.record_success(

@@ -1,0 +1,309 @@
+"""Poll benchmark: N feeds served from 127.0.0.1, the real FeedService pipeline
+(fetch -> parse -> normalise -> store, new articles handed to a no-op hook), against a bare loop
+of default ``feedparser.parse(bytes)`` over the same bodies.
+
+Cycle 1: every feed changed (first poll: all entries stored). Cycle 2 and 3: every feed
+answers 304. Reported per cycle: wall time, CPU per feed (this process + the parse worker
+processes; the HTTP server runs in its own process and is not counted), RSS after the cycle
+and peak RSS (this process + workers). The bare loop runs in a separate process so its memory
+does not mix with ours.
+
+    .venv/bin/python bench/poll.py [--feeds 1000] [--parse auto|thread|process]
+
+Bodies come from ../shared/corpus/feeds when present (made unique per feed by tagging each
+guid/link with the feed number, so entries are new per feed as in real life), otherwise they
+are generated. Prints a table; the last line is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "feeds"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+# --- bodies --------------------------------------------------------------------------------
+
+
+def _generated(i: int) -> bytes:
+    items = "".join(
+        f"<item><guid>https://gen.example/{i}/{j}</guid><title>Generated story {i}-{j} about talks"
+        f"</title><link>https://gen.example/{i}/{j}</link><description>&lt;p&gt;"
+        + ("Officials met to discuss security guarantees and the front line. " * 40)
+        + f"&lt;/p&gt;</description><pubDate>Sun, 01 Feb 2026 08:{j % 60:02d}:00 GMT</pubDate></item>"
+        for j in range(40)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Gen {i}</title>'
+        f"<link>https://gen.example/</link>{items}</channel></rss>"
+    ).encode()
+
+
+_TAG_END = re.compile(rb"</(guid|link|id)>")
+
+
+def make_bodies(count: int) -> tuple[list[bytes], str]:
+    files = sorted(p for p in CORPUS.glob("*") if p.is_file()) if CORPUS.is_dir() else []
+    if not files:
+        return [_generated(i) for i in range(count)], "generated"
+    bases = [p.read_bytes() for p in files]
+    bodies = []
+    for i in range(count):
+        base = bases[i % len(bases)]
+        tag = f"#f{i}".encode()
+        bodies.append(_TAG_END.sub(lambda m, tag=tag: tag + b"</" + m.group(1) + b">", base))
+    return bodies, f"corpus ({len(files)} captures)"
+
+
+# --- server process ------------------------------------------------------------------------
+
+
+def serve(count: int, port_box: Any, ready: Any, stop: Any) -> None:
+    from aiohttp import web
+
+    bodies, _ = make_bodies(count)
+    etags = [f'"{hashlib.sha1(b).hexdigest()[:16]}"' for b in bodies]
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        i = int(request.match_info["i"])
+        if request.headers.get("If-None-Match") == etags[i]:
+            return web.Response(status=304, headers={"ETag": etags[i]})
+        return web.Response(
+            body=bodies[i], headers={"ETag": etags[i], "Content-Type": "application/rss+xml"}
+        )
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_get("/feed/{i}", handler)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
+        await site.start()
+        port_box.value = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        await runner.cleanup()
+
+    asyncio.run(main())
+
+
+# --- bare loop process ---------------------------------------------------------------------
+
+
+def bare_loop(count: int, out: Any) -> None:
+    import feedparser
+
+    bodies, _ = make_bodies(count)
+    wall = time.perf_counter()
+    cpu = time.process_time()
+    entries = 0
+    for body in bodies:
+        entries += len(feedparser.parse(body).entries)
+    out.put(
+        {
+            "cpu_s": time.process_time() - cpu,
+            "wall_s": time.perf_counter() - wall,
+            "entries": entries,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
+
+
+# --- measurement helpers -------------------------------------------------------------------
+
+
+def proc_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def proc_mem(pid: int | str) -> tuple[float, float]:
+    """(current RSS, peak RSS) in MB."""
+    rss = hwm = 0.0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                hwm = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return rss, hwm
+
+
+async def run_pipeline(count: int, port: int, parse_mode: str) -> dict[str, Any]:
+    from bot.clock import FixedClock
+    from bot.feeds.service import FeedService
+    from bot.settings import Settings
+    from bot.storage import feeds as store
+    from bot.storage.articles import count_articles
+    from bot.storage.database import Database
+
+    async def no_op_hook(tx: Any, feed: Any, articles: Any, baseline: bool) -> None:
+        return None
+
+    tmp = Path(tempfile.mkdtemp(prefix="beatwatch-bench-"))
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_path=tmp / "bench.sqlite3",
+        allow_private_hosts=True,
+        max_concurrent_fetches=20,
+    )
+    clock = FixedClock(datetime(2026, 2, 1, 9, 0, tzinfo=UTC))
+    results: dict[str, Any] = {}
+    async with Database.open(settings.database_path) as db:
+        service = FeedService(settings, clock, db, hook=no_op_hook, parse_mode=parse_mode)
+        await service.start()
+        async with db.transaction() as tx:
+            for i in range(count):
+                fid, _ = await store.ensure_feed(
+                    tx, f"http://127.0.0.1:{port}/feed/{i}", clock.now()
+                )
+                await store.subscribe(tx, 0, fid, clock.now())
+        if parse_mode != "thread":
+            await service.pool.warm_up()
+        cycles = []
+        for number in (1, 2, 3):
+            workers = service.pool.worker_pids()
+            main0 = time.process_time()
+            cpu0 = main0 + sum(proc_cpu(p) for p in workers)
+            wall0 = time.perf_counter()
+            summary = await service.poll_due()
+            wall = time.perf_counter() - wall0
+            workers = service.pool.worker_pids()
+            main_cpu = time.process_time() - main0
+            cpu = main_cpu + sum(proc_cpu(p) for p in workers) - (cpu0 - main0)
+            rss, hwm = proc_mem("self")
+            w_mem = [proc_mem(p) for p in workers]
+            cycles.append(
+                {
+                    "cycle": number,
+                    "feeds": summary.polled,
+                    "changed": summary.changed,
+                    "not_modified": summary.not_modified,
+                    "failed": summary.failed,
+                    "articles": summary.new_articles + summary.baseline_articles,
+                    "wall_s": round(wall, 3),
+                    "cpu_s": round(cpu, 3),
+                    "main_cpu_s": round(main_cpu, 3),
+                    "cpu_ms_per_feed": round(cpu * 1000 / max(1, summary.polled), 3),
+                    "wall_ms_per_feed": round(wall * 1000 / max(1, summary.polled), 3),
+                    "rss_mb": round(rss + sum(m[0] for m in w_mem), 1),
+                    "peak_rss_mb": round(hwm + sum(m[1] for m in w_mem), 1),
+                    "errors": list(summary.errors.items())[:3],
+                }
+            )
+            clock.advance(timedelta(minutes=11))
+        results["cycles"] = cycles
+        results["stored_articles"] = await count_articles(db.reader)
+        await service.close()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--feeds", type=int, default=1000)
+    parser.add_argument("--parse", default="auto", choices=["auto", "thread", "process"])
+    args = parser.parse_args()
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)
+
+    ctx = multiprocessing.get_context("spawn")
+    bodies, origin = make_bodies(args.feeds)
+    mean_kb = sum(len(b) for b in bodies) / len(bodies) / 1024
+    del bodies
+
+    port_box = ctx.Value("i", 0)
+    ready, stop = ctx.Event(), ctx.Event()
+    server = ctx.Process(target=serve, args=(args.feeds, port_box, ready, stop), daemon=True)
+    server.start()
+    if not ready.wait(60):
+        raise SystemExit("server did not start")
+    try:
+        ours = asyncio.run(run_pipeline(args.feeds, port_box.value, args.parse))
+    finally:
+        stop.set()
+        server.join(10)
+
+    out = ctx.Queue()
+    bare_proc = ctx.Process(target=bare_loop, args=(args.feeds, out))
+    bare_proc.start()
+    bare = out.get()
+    bare_proc.join()
+    bare_cpu_ms = bare["cpu_s"] * 1000 / args.feeds
+    bare_wall_ms = bare["wall_s"] * 1000 / args.feeds
+
+    c1, c2, c3 = ours["cycles"]
+    print(
+        f"poll benchmark: {args.feeds} feeds, bodies from {origin}, mean {mean_kb:.0f} KB, parse={args.parse}, cores={os.cpu_count()}"
+    )
+    header = f"{'run':<34}{'wall s':>9}{'wall ms/feed':>14}{'CPU ms/feed':>13}{'RSS MB':>9}{'peak MB':>9}"
+    print(header)
+    print("-" * len(header))
+    print(
+        f"{'bare feedparser.parse(bytes) loop':<34}{bare['wall_s']:>9.2f}{bare_wall_ms:>14.2f}{bare_cpu_ms:>13.2f}{'':>9}{bare['peak_rss_mb']:>9.0f}"
+    )
+    for c, label in (
+        (c1, "cycle 1 (all changed)"),
+        (c2, "cycle 2 (all 304)"),
+        (c3, "cycle 3 (all 304)"),
+    ):
+        print(
+            f"{label:<34}{c['wall_s']:>9.2f}{c['wall_ms_per_feed']:>14.3f}{c['cpu_ms_per_feed']:>13.3f}"
+            f"{c['rss_mb']:>9.0f}{c['peak_rss_mb']:>9.0f}"
+        )
+    ratio_cpu = c1["cpu_ms_per_feed"] / bare_cpu_ms
+    ratio_wall = c1["wall_ms_per_feed"] / bare_wall_ms
+    print(
+        f"\nchanged feed vs bare loop: CPU {ratio_cpu:.2f}x, wall {ratio_wall:.2f}x (target <= 0.6x); "
+        f"unchanged feed: {c2['cpu_ms_per_feed']:.3f} ms CPU (target <= 0.3 ms); "
+        f"RSS after cycles 1/2/3: {c1['rss_mb']:.0f}/{c2['rss_mb']:.0f}/{c3['rss_mb']:.0f} MB"
+    )
+    print(
+        f"cycle 1 stored {ours['stored_articles']} articles ({c1['articles']} entries), "
+        f"failed feeds {c1['failed']}/{c2['failed']}/{c3['failed']}; bare loop parsed {bare['entries']} entries"
+    )
+    figures = {
+        "feeds": args.feeds,
+        "bodies": origin,
+        "mean_body_kb": round(mean_kb, 1),
+        "parse_mode": args.parse,
+        "bare_cpu_ms_per_feed": round(bare_cpu_ms, 3),
+        "bare_wall_ms_per_feed": round(bare_wall_ms, 3),
+        "bare_peak_rss_mb": round(bare["peak_rss_mb"], 1),
+        "cycle1": {k: v for k, v in c1.items() if k != "errors"},
+        "cycle2": {k: v for k, v in c2.items() if k != "errors"},
+        "cycle3": {k: v for k, v in c3.items() if k != "errors"},
+        "changed_cpu_ratio": round(ratio_cpu, 3),
+        "changed_wall_ratio": round(ratio_wall, 3),
+        "unchanged_cpu_ms_per_feed": c2["cpu_ms_per_feed"],
+        "stored_articles": ours["stored_articles"],
+    }
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
