@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from bot.facts.question import Question
 from bot.facts.terms import content_terms, entity_term
@@ -65,14 +66,23 @@ def weights(question: Question, df: dict[str, int], total: int) -> dict[str, flo
     return out
 
 
+@lru_cache(maxsize=20_000)
+def _section_terms(section: str) -> frozenset[str]:
+    return frozenset(content_terms(section))
+
+
+@lru_cache(maxsize=20_000)
+def _entity_term(name: str) -> str:
+    return entity_term(name)
+
+
 def _fact_terms(fact: FactRow, previous: FactRow | None) -> tuple[set[str], set[str]]:
-    own = set(content_terms(fact.text))
-    own.update(entity_term(n) for n, _ in fact.entities)
-    ctx = {entity_term(n) for n in fact.context}
-    ctx.update(content_terms(fact.section))
+    """The fact's own index terms, and its context's (heading, previous sentence)."""
+    own = set(fact.terms.split())
+    ctx = {_entity_term(n) for n in fact.context}
+    ctx.update(_section_terms(fact.section))
     if previous is not None and fact.kind == "sentence":
-        ctx.update(content_terms(previous.text))
-        ctx.update(entity_term(n) for n, _ in previous.entities)
+        ctx.update(previous.terms.split())
     return own, ctx
 
 

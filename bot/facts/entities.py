@@ -15,7 +15,7 @@ from typing import Literal
 
 import ahocorasick
 
-from bot.facts.terms import STOPWORDS, fold
+from bot.facts.terms import _FOLD, STOPWORDS, fold
 
 EntityType = Literal["person", "place", "org", "name"]
 
@@ -85,7 +85,12 @@ def _is_word_char(ch: str) -> bool:
 
 def _fold_same_length(text: str) -> str:
     """Lowercase/fold one character to one character, so offsets stay valid."""
-    return "".join((fold(ch) or ch)[:1] for ch in text) if not text.isascii() else text.lower()
+    if text.isascii():
+        return text.lower()
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered.translate(_FOLD)
+    return "".join((fold(ch) or ch)[:1] for ch in text)
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +113,7 @@ _NOT_NAMES = frozenset(
     from by to of not no some many most several multiple other another each every both all
     leaders european article""".split()
 )
+_SKIP = _NOT_NAMES | STOPWORDS
 _PERSON_TITLES = re.compile(
     r"(?:President|Prime Minister|Chancellor|Minister|Secretary|Senator|envoy|spokesman|"
     r"spokeswoman|spokesperson|aide|adviser|advisor|General|Gen\.|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s+$"
@@ -126,11 +132,11 @@ def find_entities(text: str, *, unknown: bool = True) -> list[Entity]:
         phrase = m.group(0)
         # trim leading words that are not names ("However Witkoff" -> "Witkoff")
         parts = phrase.split()
-        while parts and parts[0].casefold().strip("'’") in _NOT_NAMES | STOPWORDS:
+        while parts and parts[0].casefold().strip("'’") in _SKIP:
             start += len(parts[0])
             start += len(text[start:]) - len(text[start:].lstrip())
             parts.pop(0)
-        while parts and parts[-1].casefold() in _NOT_NAMES | STOPWORDS:
+        while parts and parts[-1].casefold() in _SKIP:
             parts.pop()
         if not parts:
             continue

@@ -117,6 +117,32 @@ _QTY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
 ]
+_QTY_GATES = {
+    "percent": lambda t: "%" in t or "cent" in t,
+    "money": lambda t: (
+        any(c in t for c in "$€£₴₽")
+        or any(
+            w in t
+            for w in (
+                "dollar",
+                "euro",
+                "pound",
+                "hryvn",
+                "ruble",
+                "rouble",
+                "usd",
+                "eur",
+                "gbp",
+                "uah",
+            )
+        )
+    ),
+    "distance": lambda t: any(w in t for w in ("km", "kilomet", "met", "mile", "m ")),
+    "duration": lambda t: any(
+        w in t for w in ("year", "month", "week", "day", "hour", "decade", "minute")
+    ),
+    "count": lambda t: True,
+}
 _NOT_COUNTED = frozenset(
     """of and or to the a an in on at by for per percent per-cent cent years year months month
     weeks week days day hours hour decades decade minutes minute km meters metres miles times
@@ -163,7 +189,10 @@ def find_quantities(text: str, taken: list[tuple[int, int]] | None = None) -> li
     found: list[Quantity] = []
     if not _ANY_NUMBER.search(text):
         return found
+    lowered = text.casefold()
     for kind, pattern in _QTY_PATTERNS:
+        if not _QTY_GATES[kind](lowered):
+            continue
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in spans):
                 continue
@@ -316,6 +345,11 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_DIGIT = re.compile(r"\d")
+_MONTH_GATE = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
+_REL_WORDS = ("yesterday", "today", "tomorrow", "night", "morning", "week", "month", "year", "ago")
+
+
 def find_dates(text: str, published: date) -> list[DateRef]:
     """Absolute and relative dates in ``text``, resolved against ``published``."""
     out: list[DateRef] = []
@@ -328,7 +362,18 @@ def find_dates(text: str, published: date) -> list[DateRef]:
         out.append(DateRef(d, precision, m.group(0).strip(), relative, m.start(), m.end()))
         spans.append((m.start(), m.end()))
 
+    lowered = text.casefold()
+    has_month = bool(_MONTH_GATE.search(text))
+    has_digit = _DIGIT.search(text) is not None
     for kind, pattern in _DATE_PATTERNS:
+        if kind in ("md", "dm", "my", "lastmonth") and not has_month:
+            continue
+        if kind in ("iso", "year") and not has_digit:
+            continue
+        if kind == "weekday" and "day" not in lowered:
+            continue
+        if kind == "rel" and not any(w in lowered for w in _REL_WORDS):
+            continue
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in spans):
                 continue

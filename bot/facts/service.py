@@ -1,5 +1,6 @@
 """``FactService``: ingest (seeds and any stored article), retrieval and answers.
 
+``ask`` runs in a worker thread on its own read-only sqlite3 connection (one hop per question).
 Retrieval never runs a bare OR over common words: it looks up each term's document frequency
 (fts5vocab), runs AND-queries over the rarest terms first and relaxes them one term at a time,
 caps every query (newest facts first), then re-ranks the few hundred candidates in Python.
@@ -7,12 +8,12 @@ caps every query (newest facts first), then re-ranks the few hundred candidates 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 import time
 from datetime import date, datetime
 from pathlib import Path
-
-import aiosqlite
 
 from bot.clock import Clock, from_iso
 from bot.facts.answer import abstain, compose, score_facts, weights
@@ -40,6 +41,8 @@ class FactService:
         self._clock = clock
         self._df_cache: dict[str, int] = {}
         self._df_cache_total = -1
+        self._conn: sqlite3.Connection | None = None
+        self._lock = asyncio.Lock()
 
     # --- ingest -------------------------------------------------------------------------------
     async def ingest_seeds(self, seeds_dir: Path) -> int:
@@ -67,33 +70,39 @@ class FactService:
         return added
 
     # --- retrieval ----------------------------------------------------------------------------
-    async def _frequencies(
-        self, conn: aiosqlite.Connection, terms: list[str]
+    def _reader(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = store.open_reader(Path(self._db.path))
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _frequencies(
+        self, conn: sqlite3.Connection, terms: list[str]
     ) -> tuple[dict[str, int], int]:
-        total = await store.count_facts(conn)
+        total = store.count_facts(conn)
         if total != self._df_cache_total or len(self._df_cache) > _DF_CACHE_SIZE:
             self._df_cache = {}
             self._df_cache_total = total
         missing = [t for t in terms if t not in self._df_cache]
         if missing:
-            self._df_cache.update(await store.doc_frequencies(conn, missing))
+            self._df_cache.update(store.doc_frequencies(conn, missing))
         return {t: self._df_cache[t] for t in terms}, total
 
-    async def _candidates(self, conn: aiosqlite.Connection, present: list[str]) -> list[int]:
+    def _candidates(self, conn: sqlite3.Connection, present: list[str]) -> list[int]:
         """AND over the rarest terms, relaxed one term at a time, plus each rare term alone."""
         ids: dict[int, None] = {}
-        queries: list[list[str]] = []
-        for k in range(len(present), 0, -1):
-            queries.append(present[:k])
-        for term in present[1:3]:
-            queries.append([term])
+        queries: list[list[str]] = [present[:k] for k in range(len(present), 0, -1)]
+        queries.extend([term] for term in present[1:3])
         if len(present) >= 3:
             queries.append([present[1], present[2]])
         for terms in queries:
             if len(ids) >= CANDIDATE_CAP:
                 break
-            found = await store.match_ids(conn, store.fts_query(terms), QUERY_LIMIT)
-            ids.update(dict.fromkeys(found))
+            ids.update(dict.fromkeys(store.match_ids(conn, store.fts_query(terms), QUERY_LIMIT)))
             if len(terms) == len(present) and len(ids) >= ENOUGH:
                 break
             if len(terms) >= 2 and len(ids) >= ENOUGH * 2:
@@ -101,35 +110,36 @@ class FactService:
         return list(ids)[:CANDIDATE_CAP]
 
     async def ask(self, question: str) -> Answer:
+        """Answer ``question`` from the store (never raises on odd input)."""
+        async with self._lock:
+            return await asyncio.to_thread(self._ask, question)
+
+    def _ask(self, question: str) -> Answer:
         started = time.perf_counter()
         q = analyse_question(question)
         if not q.text.strip() or not q.terms:
             return abstain(q.text)
-        conn = self._db.reader
-        df, total = await self._frequencies(conn, q.terms)
-        if total == 0:
-            return abstain(q.text)
+        conn = self._reader()
+        df, total = self._frequencies(conn, q.terms)
         present = sorted((t for t in q.terms if df[t] > 0), key=lambda t: df[t])
-        if not present:
+        if total == 0 or not present:
             return abstain(q.text)
         w = weights(q, df, total)
         # Cheap early abstention: the terms we hold cannot reach the coverage bar.
-        reachable = sum(w.get(t, 0.0) for t in present) / max(sum(w.values()), 1e-9)
-        if reachable < 0.6:
+        if sum(w.get(t, 0.0) for t in present) / max(sum(w.values()), 1e-9) < 0.5:
             return abstain(q.text)
-        ids = await self._candidates(conn, present)
-        facts = await store.get_facts(conn, ids)
+        facts = store.get_facts(conn, self._candidates(conn, present))
         # A heading or title points at the sentences under it.
         heads = [
             (f.article_id, f.position + k) for f in facts if f.kind != "sentence" for k in (1, 2)
         ]
         known = {f.id for f in facts}
-        facts.extend(f for f in await store.facts_at(conn, heads) if f.id not in known)
+        facts.extend(f for f in store.facts_at(conn, heads) if f.id not in known)
         ranked = score_facts(q, facts, w)
         # Second pass over the best few: the sentence before each resolves "it"/"the region".
         top = ranked[:30]
-        before = await store.facts_at(conn, [(s.fact.article_id, s.fact.position - 1) for s in top])
-        by_place = {(f.article_id, f.position): f for f in before}
+        places = [(s.fact.article_id, s.fact.position - 1) for s in top]
+        by_place = {(f.article_id, f.position): f for f in store.facts_at(conn, places)}
         previous = {
             s.fact.id: by_place[(s.fact.article_id, s.fact.position - 1)]
             for s in top

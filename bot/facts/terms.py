@@ -38,20 +38,26 @@ _KEEP = frozenset({"percent", "agent", "event", "moment", "parent", "talent"})
 _DOUBLE = re.compile(r"([bdfgklmnprtz])\1$")
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table computed on demand: Latin letters lose their accents."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        base = unicodedata.normalize("NFD", ch)[0]
+        value = base if base.isascii() and base.isalpha() else ch
+        self[code] = value
+        return value
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lowercase and strip diacritics (Latin accents; Cyrillic letters stay Cyrillic)."""
     text = text.casefold()
     if text.isascii():
         return text
-    return "".join(_fold_char(ch) for ch in text)
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    if ch.isascii():
-        return ch
-    base = unicodedata.normalize("NFD", ch)[0]
-    return base if base.isascii() and base.isalpha() else ch
+    return text.translate(_FOLD)
 
 
 @lru_cache(maxsize=200_000)
@@ -107,6 +113,7 @@ def content_terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
+@lru_cache(maxsize=50_000)
 def entity_term(canonical: str) -> str:
     return "e_" + "_".join(words(canonical))
 

@@ -7,9 +7,10 @@ so nothing a user typed is ever parsed as FTS5 syntax.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -22,26 +23,65 @@ FACT_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
 class FactRow:
-    """One stored fact with its article's citation fields."""
+    """One stored fact with its article's citation fields; JSON columns parse on first use."""
 
-    id: int
-    article_id: int
-    position: int
-    kind: str
-    text: str
-    section: str
-    entities: list[tuple[str, str]]
-    context: list[str]
-    quantities: list[dict[str, Any]]
-    dates: list[dict[str, Any]]
-    attribution: str | None
-    published: str
-    added_at: str
-    headline: str
-    publisher: str
-    url: str | None
+    __slots__ = (
+        "id",
+        "article_id",
+        "position",
+        "kind",
+        "text",
+        "section",
+        "attribution",
+        "published",
+        "added_at",
+        "headline",
+        "publisher",
+        "url",
+        "terms",
+        "_raw",
+        "_parsed",
+    )
+
+    def __init__(self, r: sqlite3.Row | aiosqlite.Row) -> None:
+        self.id = int(r["id"])
+        self.article_id = int(r["article_id"])
+        self.position = int(r["position"])
+        self.kind: str = r["kind"]
+        self.text: str = r["text"]
+        self.section: str = r["section"]
+        self.attribution: str | None = r["attribution"]
+        self.published: str = r["published"]
+        self.added_at: str = r["added_at"]
+        self.headline: str = r["headline"]
+        self.publisher: str = r["publisher"]
+        self.url: str | None = r["url"]
+        self.terms: str = r["terms"]
+        self._raw = (r["entities"], r["context"], r["quantities"], r["dates"])
+        self._parsed: list[Any] = [None, None, None, None]
+
+    def _json(self, index: int) -> Any:
+        value = self._parsed[index]
+        if value is None:
+            value = self._parsed[index] = json.loads(self._raw[index])
+        return value
+
+    @property
+    def entities(self) -> list[tuple[str, str]]:
+        return [(str(n), str(t)) for n, t in self._json(0)]
+
+    @property
+    def context(self) -> list[str]:
+        return list(self._json(1))
+
+    @property
+    def quantities(self) -> list[dict[str, Any]]:
+        return list(self._json(2))
+
+    @property
+    def dates(self) -> list[dict[str, Any]]:
+        return list(self._json(3))
 
 
 def fts_query(terms: Iterable[str], op: str = "AND") -> str:
@@ -67,38 +107,6 @@ async def insert_facts(conn: aiosqlite.Connection, rows: Sequence[Sequence[Any]]
     )
 
 
-async def doc_frequencies(conn: aiosqlite.Connection, terms: Sequence[str]) -> dict[str, int]:
-    """How many facts contain each term (0 when unknown)."""
-    out = dict.fromkeys(terms, 0)
-    unique = list(dict.fromkeys(terms))
-    if not unique:
-        return out
-    # One statement, one equality lookup per term (fts5vocab serves term = ? without a scan).
-    sql = " UNION ALL ".join(["SELECT term, doc FROM facts_vocab WHERE term = ?"] * len(unique))
-    async with conn.execute(sql, unique) as cur:
-        for term, doc in await cur.fetchall():
-            out[str(term)] = int(doc)
-    return out
-
-
-async def count_facts(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("SELECT max(id) FROM facts") as cur:
-        row = await cur.fetchone()
-    return int(row[0] or 0) if row else 0
-
-
-async def match_ids(
-    conn: aiosqlite.Connection, expression: str, limit: int, *, newest_first: bool = True
-) -> list[int]:
-    """Fact ids matching ``expression`` (from :func:`fts_query`), newest first, capped."""
-    order = "DESC" if newest_first else "ASC"
-    async with conn.execute(
-        f"SELECT rowid FROM facts_fts WHERE facts_fts MATCH ? ORDER BY rowid {order} LIMIT ?",  # noqa: S608 - constant
-        (expression, limit),
-    ) as cur:
-        return [int(r[0]) for r in await cur.fetchall()]
-
-
 async def match_ranked(conn: aiosqlite.Connection, expression: str, limit: int) -> list[int]:
     """Fact ids matching ``expression`` ordered by BM25 (the bare FTS5 baseline)."""
     async with conn.execute(
@@ -109,63 +117,13 @@ async def match_ranked(conn: aiosqlite.Connection, expression: str, limit: int) 
 
 
 _SELECT = """SELECT f.id, f.article_id, f.position, f.kind, f.text, f.section, f.entities,
-       f.context, f.quantities, f.dates, f.attribution, f.published, f.added_at,
+       f.context, f.quantities, f.dates, f.attribution, f.published, f.added_at, f.terms,
        a.title AS headline, a.publisher, a.url
   FROM facts f JOIN articles a ON a.id = f.article_id"""
 
 
-def _row(r: aiosqlite.Row) -> FactRow:
-    return FactRow(
-        id=int(r["id"]),
-        article_id=int(r["article_id"]),
-        position=int(r["position"]),
-        kind=r["kind"],
-        text=r["text"],
-        section=r["section"],
-        entities=[(str(n), str(t)) for n, t in json.loads(r["entities"])],
-        context=list(json.loads(r["context"])),
-        quantities=list(json.loads(r["quantities"])),
-        dates=list(json.loads(r["dates"])),
-        attribution=r["attribution"],
-        published=r["published"],
-        added_at=r["added_at"],
-        headline=r["headline"],
-        publisher=r["publisher"],
-        url=r["url"],
-    )
-
-
-async def get_facts(conn: aiosqlite.Connection, ids: Sequence[int]) -> list[FactRow]:
-    if not ids:
-        return []
-    marks = ",".join("?" * len(ids))
-    async with conn.execute(f"{_SELECT} WHERE f.id IN ({marks})", list(ids)) as cur:  # noqa: S608 - placeholders only
-        return [_row(r) for r in await cur.fetchall()]
-
-
-async def facts_at(conn: aiosqlite.Connection, places: Sequence[tuple[int, int]]) -> list[FactRow]:
-    """Facts at (article_id, position) places, e.g. the neighbours of candidates."""
-    if not places:
-        return []
-    values = ",".join("(?,?)" * 1 for _ in places)
-    params = [v for place in places for v in place]
-    async with conn.execute(
-        f"{_SELECT} WHERE (f.article_id, f.position) IN (VALUES {values})",  # noqa: S608 - placeholders only
-        params,
-    ) as cur:
-        return [_row(r) for r in await cur.fetchall()]
-
-
-async def section_facts(
-    conn: aiosqlite.Connection, article_id: int, after_position: int, limit: int
-) -> list[FactRow]:
-    """The sentences that follow a heading/title in its article."""
-    async with conn.execute(
-        f"{_SELECT} WHERE f.article_id = ? AND f.position > ? AND f.kind = 'sentence' "
-        "ORDER BY f.position LIMIT ?",
-        (article_id, after_position, limit),
-    ) as cur:
-        return [_row(r) for r in await cur.fetchall()]
+def _row(r: sqlite3.Row | aiosqlite.Row) -> FactRow:
+    return FactRow(r)
 
 
 async def facts_added_since(
@@ -189,3 +147,64 @@ async def dated_facts_matching(
         (expression, limit),
     ) as cur:
         return [_row(r) for r in await cur.fetchall()]
+
+
+# --- the synchronous read path of ``ask`` (one thread hop per question) ----------------------
+def open_reader(path: Path) -> sqlite3.Connection:
+    """A read-only connection for the question path; use it from one thread at a time."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def doc_frequencies(conn: sqlite3.Connection, terms: Sequence[str]) -> dict[str, int]:
+    """How many facts contain each term (0 when unknown)."""
+    out = dict.fromkeys(terms, 0)
+    unique = list(dict.fromkeys(terms))
+    if not unique:
+        return out
+    # One statement, one equality lookup per term (fts5vocab serves term = ? without a scan).
+    sql = " UNION ALL ".join(["SELECT term, doc FROM facts_vocab WHERE term = ?"] * len(unique))
+    for term, doc in conn.execute(sql, unique).fetchall():
+        out[str(term)] = int(doc)
+    return out
+
+
+def count_facts(conn: sqlite3.Connection) -> int:
+    """Highest fact id: a cheap stand-in for the number of facts (idf, cache keys)."""
+    row = conn.execute("SELECT max(id) FROM facts").fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def match_ids(conn: sqlite3.Connection, expression: str, limit: int) -> list[int]:
+    """Fact ids matching ``expression`` (from :func:`fts_query`), newest first, capped."""
+    rows = conn.execute(
+        "SELECT rowid FROM facts_fts WHERE facts_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+        (expression, limit),
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def get_facts(conn: sqlite3.Connection, ids: Sequence[int]) -> list[FactRow]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"{_SELECT} WHERE f.id IN ({marks})", list(ids)).fetchall()  # noqa: S608 - placeholders only
+    return [_row(r) for r in rows]
+
+
+def facts_at(conn: sqlite3.Connection, places: Sequence[tuple[int, int]]) -> list[FactRow]:
+    """Facts at (article_id, position) places, e.g. the neighbours of candidates."""
+    if not places:
+        return []
+    values = ",".join("(?,?)" for _ in places)
+    params = [v for place in places for v in place]
+    # A join from the wanted places lets SQLite use the (article_id, position) unique index.
+    sql = f"WITH wanted(a, p) AS (VALUES {values}) " + _SELECT.replace(
+        "FROM facts f",
+        "FROM wanted w CROSS JOIN facts f ON f.article_id = w.a AND f.position = w.p",
+    )
+    rows = conn.execute(sql, params).fetchall()
+    return [_row(r) for r in rows]
