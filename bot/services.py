@@ -70,6 +70,7 @@ async def start_services(settings: Settings, clock: Clock | None = None) -> Serv
 
 async def stop_services(services: Services) -> None:
     await services.feeds.close()
+    services.facts.close()
     await services.db.close()
 
 
