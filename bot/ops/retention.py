@@ -7,10 +7,12 @@ runs it by hand. What "cited" means is documented on :func:`bot.storage.ops.prun
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.clock import Clock
 from bot.ops import counters
+from bot.settings import Settings
 from bot.storage import ops as ops_store
 from bot.storage.database import Database
 from bot.storage.ops import PruneCounts
@@ -57,3 +59,14 @@ class _DryRun(Exception):
     def __init__(self, counts: PruneCounts) -> None:
         super().__init__("dry run")
         self.counts = counts
+
+
+def retention_hook(
+    db: Database, clock: Clock, settings: Settings
+) -> Callable[[], Awaitable[PruneCounts]]:
+    """The scheduler's ``prune`` hook: ``build_scheduler(..., prune=retention_hook(db, clock, settings))``."""
+
+    async def run() -> PruneCounts:
+        return await prune_old(db, clock, settings.retention_days, settings.outbox_retention_days)
+
+    return run

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from bot.clock import Clock
 from bot.errors import StorageError
-from bot.ops import counters
+from bot.ops import counters, problems
 from bot.ops.health import heartbeat, mark_stopped
 from bot.ops.metrics import MetricsServer, start_metrics_server
 from bot.settings import Settings
@@ -50,12 +50,19 @@ class OpsRuntime:
     async def beat(self) -> bool:
         """Write one heartbeat; a busy/locked database is logged and counted, never raised."""
         try:
-            await heartbeat(self.db, self.clock, detail=self.detail, started_at=self.started_at)
+            await heartbeat(self.db, self.clock, detail=self._detail(), started_at=self.started_at)
         except (sqlite3.Error, StorageError) as exc:
             counters.HEARTBEAT_FAILURES.inc()
+            problems.report("database", f"cannot write: {exc}", self.clock.now())
             log.warning("event=heartbeat_failed error=%s", exc)
             return False
+        problems.clear("database")
         return True
+
+    def _detail(self) -> str:
+        # A heartbeat that gets written proves the database takes writes again.
+        current = problems.summary(exclude=("database",))
+        return f"{self.detail} problems={current}" if current else self.detail
 
     async def _loop(self) -> None:
         interval = self.settings.heartbeat_interval_seconds

@@ -209,3 +209,15 @@ async def test_stories_keep_their_articles_while_active(
         await db.fetchval("SELECT count(*) FROM story_articles WHERE story_id IN (?, ?)", (s2, s3))
         == 3
     )
+
+
+async def test_scheduler_hook_uses_the_settings(services: Services, clock: FixedClock) -> None:
+    from bot.ops.retention import retention_hook
+
+    async with services.db.transaction() as tx:
+        await _article(tx, "ancient", clock.now() - 400 * DAY)
+        await _article(tx, "newish", clock.now() - 100 * DAY)
+    settings = services.settings.model_copy(update={"retention_days": 365})
+    counts = await retention_hook(services.db, clock, settings)()
+    assert counts.articles_deleted == 1
+    assert {r[0] for r in await services.db.fetchall(KEYS)} == {"newish"}

@@ -1,0 +1,403 @@
+"""Fault injection against the real app (a subprocess) with a fake Discord and local feeds.
+
+Each test fills its row of the summary table printed at the end of the session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from tests.reliability.conftest import Deployment, Row, StartBot
+from tests.reliability.harness import (
+    FeedFarm,
+    FeedItem,
+    ReliabilityFake,
+    donbas_headline,
+    message_urls,
+    now_utc,
+    quiet_headline,
+    wait_until,
+)
+
+
+def require_command(fake: ReliabilityFake, name: str) -> None:
+    registered = {c["name"] for cmds in fake.commands.values() for c in cmds}
+    if name not in registered:
+        pytest.skip(f"/{name} is not registered by the app yet (cogs.{name} not loaded)")
+
+
+def publish(farm: FeedFarm, feed: str, i: int, *, topic: bool = True, age_min: int = 30) -> str:
+    title, summary = donbas_headline(i) if topic else quiet_headline(i)
+    link = f"https://news.example.org/{'d' if topic else 'q'}/{i}"
+    farm.publish(feed, FeedItem(title, link, summary, now_utc() - timedelta(minutes=age_min)))
+    return link
+
+
+def stored_urls(dep: Deployment) -> Counter[str]:
+    return Counter(url for (url,) in dep.query("SELECT url FROM articles WHERE url IS NOT NULL"))
+
+
+def posted_counts(fake: ReliabilityFake, channel: int, links: list[str]) -> dict[str, int]:
+    found: Counter[str] = Counter()
+    for msg in fake.posts(channel):
+        for url in set(message_urls(msg)):
+            found[url] += 1
+    return {link: found.get(link, 0) for link in links}
+
+
+def fill_alert_columns(row: Row, dep: Deployment, links: list[str]) -> dict[str, int]:
+    counts = posted_counts(dep.fake, dep.alert_channel, links)
+    row.alerts_expected = len(links)
+    row.alerts_delivered = sum(1 for c in counts.values() if c >= 1)
+    row.alerts_duplicated = sum(c - 1 for c in counts.values() if c > 1)
+    return counts
+
+
+def fill_article_columns(row: Row, dep: Deployment, links: list[str]) -> None:
+    stored = stored_urls(dep)
+    row.articles_lost = sum(1 for link in links if stored[link] == 0)
+    row.articles_twice = sum(1 for link in links if stored[link] > 1)
+
+
+async def test_kill9_mid_poll_mid_delivery_and_mid_digest(
+    start_bot: StartBot, farm: FeedFarm, fake: ReliabilityFake, summary_row: Row
+) -> None:
+    """kill -9 mid-poll, mid-delivery and mid-digest, then restart."""
+    row = summary_row
+    feeds = [f"k{n}" for n in range(6)]
+    urls = [farm.add(name) for name in feeds]
+    topic_links, all_links = [], []
+    for n, name in enumerate(feeds):
+        for j in range(2):
+            link = publish(farm, name, n * 2 + j)
+            topic_links.append(link)
+            all_links.append(link)
+        all_links.append(publish(farm, name, n, topic=False))
+
+    # 1. kill -9 while the feeds are being fetched (the poll at start-up).
+    farm.hold_requests()
+    dep = await start_bot(feeds=urls)
+    await wait_until(farm.holding.is_set, 30, "a feed request in flight", dep.bot)
+    await dep.bot.kill9()
+    farm.release()
+    faults = ["kill -9 mid-poll"]
+
+    # 2. Restart: the poll runs again and queues the alerts; kill -9 with the first alert
+    #    posted but its answer not yet back.
+    fake.hold_posts(dep.alert_channel)
+    await dep.make_due()
+    await dep.restart()
+    await wait_until(fake.held.is_set, 60, "the first alert post", dep.bot)
+    await dep.bot.kill9()
+    fake.release()
+    faults.append("kill -9 mid-delivery")
+
+    # 3. Restart: everything is delivered.
+    await dep.restart()
+    await wait_until(
+        lambda: all(c >= 1 for c in posted_counts(fake, dep.alert_channel, topic_links).values()),
+        90,
+        "every alert to be posted",
+        dep.bot,
+    )
+    await wait_until(
+        lambda: (
+            not dep.query(
+                "SELECT 1 FROM outbox WHERE status IN ('pending', 'held') AND kind != 'digest'"
+            )
+        ),
+        30,
+        "the outbox to drain",
+        dep.bot,
+    )
+
+    # 4. The daily digest becomes due; kill -9 with its first part posted, restart.
+    await dep.bot.stop()
+    await dep.set_digest_time((now_utc() - timedelta(minutes=1)).strftime("%H:%M"))
+    fake.hold_posts(dep.digest_channel)
+    await dep.restart()
+    await wait_until(fake.held.is_set, 60, "the digest post", dep.bot)
+    await dep.bot.kill9()
+    fake.release()
+    faults.append("kill -9 mid-digest")
+    await dep.restart()
+    await wait_until(
+        lambda: dep.query("SELECT 1 FROM digest_runs WHERE status = 'sent'"),
+        60,
+        "the digest run to be recorded sent",
+        dep.bot,
+    )
+    await wait_until(
+        lambda: not dep.query("SELECT 1 FROM outbox WHERE status IN ('pending', 'held')"),
+        30,
+        "the digest parts to be delivered",
+        dep.bot,
+    )
+    await dep.bot.stop()
+
+    row.faults = ", ".join(faults)
+    counts = fill_alert_columns(row, dep, topic_links)
+    fill_article_columns(row, dep, all_links)
+    runs = dep.query("SELECT period, status, chunks FROM digest_runs")
+    digest_posts = fake.posts(dep.digest_channel)
+    contents = Counter(
+        (m.get("content") or "") + repr([e.get("description") for e in m.get("embeds") or []])
+        for m in digest_posts
+    )
+    chunks = sum(int(r[2]) for r in runs)
+    row.notes = f"digest runs {len(runs)}, parts posted {len(digest_posts)} of {chunks}"
+    assert len(runs) == 1 and runs[0][1] == "sent", runs
+    assert len(digest_posts) == chunks and max(contents.values()) == 1, "digest sent twice"
+    assert row.articles_lost == 0 and row.articles_twice == 0
+    assert all(c == 1 for c in counts.values()), counts
+
+
+async def test_discord_429_and_5xx_then_recovers(
+    start_bot: StartBot, farm: FeedFarm, fake: ReliabilityFake, summary_row: Row
+) -> None:
+    """Discord answers 429 and 5xx for a while, then recovers."""
+    row = summary_row
+    urls = [farm.add(f"r{n}") for n in range(3)]
+    links = []
+    for i in range(6):
+        links.append(publish(farm, f"r{i % 3}", 100 + i, age_min=60 - i))
+    post = r"/channels/\d+/messages$"
+    fake.fail_next("POST", post, 500, {"message": "500: Internal Server Error", "code": 0}, times=7)
+    fake.fail_next("POST", post, 502, {"message": "502: Bad Gateway", "code": 0}, times=5)
+    fake.rate_limit_next("POST", post, retry_after=0.3, times=6)
+    fake.fail_next("POST", post, 503, {"message": "503: Service Unavailable", "code": 0}, times=4)
+    row.faults = "7x500, 5x502, 6x429, 4x503 on message posts"
+    dep = await start_bot(feeds=urls)
+    await wait_until(
+        lambda: all(c >= 1 for c in posted_counts(fake, dep.alert_channel, links).values()),
+        150,
+        "every alert to be delivered after Discord recovers",
+        dep.bot,
+    )
+    counts = fill_alert_columns(row, dep, links)
+    fill_article_columns(row, dep, links)
+    retried = dep.query("SELECT count(*) FROM outbox WHERE attempts > 0")
+    row.notes = f"outbox rows retried: {retried[0][0] if retried else '?'}"
+    assert all(c == 1 for c in counts.values()), counts
+    # In order: the alerts were queued oldest story first; they must appear in that order.
+    queued = [
+        url for (url,) in dep.query("SELECT url FROM alerts WHERE guild_id = ? ORDER BY id",
+                                   (fake.guild.id,))
+    ]  # fmt: skip
+    posted = [u for m in fake.posts(dep.alert_channel) for u in message_urls(m)[:1]]
+    assert [u for u in posted if u in queued] == queued, (posted, queued)
+
+
+async def test_database_locked_by_another_process(
+    start_bot: StartBot, farm: FeedFarm, fake: ReliabilityFake, summary_row: Row
+) -> None:
+    """The database is locked by another process for a while."""
+    row = summary_row
+    urls = [farm.add(f"l{n}") for n in range(3)]
+    dep = await start_bot(feeds=urls)
+    await wait_until(
+        lambda: len(dep.query("SELECT 1 FROM feeds WHERE last_checked_at IS NOT NULL")) == 3,
+        30,
+        "the first poll",
+        dep.bot,
+    )
+    links = [publish(farm, f"l{i % 3}", 200 + i) for i in range(3)]
+    await dep.make_due()
+    lock_seconds = 12
+    locker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('BEGIN EXCLUSIVE')\n"
+        "print('locked', flush=True)\n"
+        f"time.sleep({lock_seconds})\n"
+        "c.execute('ROLLBACK')\n",
+        str(dep.db_path),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert locker.stdout is not None
+    assert (await locker.stdout.readline()).decode().strip() == "locked"
+    locked_at = time.monotonic()
+    row.faults = f"BEGIN EXCLUSIVE held {lock_seconds}s by another process"
+    try:
+        require_command(fake, "ask")
+        # While locked: questions still get answers (reads work under WAL) ...
+        ix = await fake.slash("ask", {"question": "How did Zelensky describe ceding territory?"})
+        answer = await ix.reply(within=10)
+        assert answer.get("embeds") or answer.get("content")
+        # ... and /status says something is wrong once the bot has noticed.
+        await wait_until(
+            lambda: (
+                "event=problem_started key=database" in dep.bot.current_log()
+                or "locked" in dep.bot.current_log()
+            ),
+            lock_seconds,
+            "the bot to notice the lock",
+            dep.bot,
+        )
+        status = await (await fake.slash("status")).reply(within=10)
+        status_text = repr(status.get("embeds")) + (status.get("content") or "")
+    finally:
+        await asyncio.wait_for(locker.wait(), lock_seconds + 10)
+    answered_within = time.monotonic() - locked_at
+    assert answered_within < lock_seconds + 5
+    # After the lock: the bot catches up (stores the news, delivers the alerts).
+    await wait_until(
+        lambda: all(c >= 1 for c in posted_counts(fake, dep.alert_channel, links).values()),
+        90,
+        "the alerts after the lock is released",
+        dep.bot,
+    )
+    counts = fill_alert_columns(row, dep, links)
+    fill_article_columns(row, dep, links)
+    log = dep.bot.current_log()
+    lock_lines = [ln for ln in log.splitlines() if "locked" in ln and "level=" in ln]
+    row.notes = f"{len(lock_lines)} log lines name the lock"
+    assert lock_lines, "the lock is not reported in the logs"
+    assert all(c == 1 for c in counts.values()), counts
+    if "problem" not in status_text.lower() and "database" not in status_text.lower():
+        row.notes += "; /status does not show it"
+        pytest.skip(
+            "/status does not show operational problems yet: cogs/status.py should render "
+            "bot.ops.problems.summary() (DISCORD); logs and catch-up verified"
+        )
+
+
+async def test_storm_200_feeds_tenth_misbehaving(
+    start_bot: StartBot, farm: FeedFarm, fake: ReliabilityFake, summary_row: Row
+) -> None:
+    """A storm: 200 feeds, a tenth misbehaving, several cycles."""
+    row = summary_row
+    behaviours = ["slow", "huge", "garbage", "error"]
+    bad = {f"s{n}": behaviours[n % 4] for n in range(20)}
+    names = [f"s{n}" for n in range(200)]
+    urls = [farm.add(name, bad.get(name, "ok")) for name in names]
+    for n, name in enumerate(names):
+        if name not in bad:
+            publish(farm, name, 1000 + n, topic=False, age_min=90)
+    farm.slow_seconds = 5.0
+    healthy = [name for name in names if name not in bad]
+    row.faults = "20 of 200 feeds: 5 slow (> timeout), 5 huge bodies, 5 garbage, 5 HTTP 500"
+    cycles = 4
+    dep = await start_bot(feeds=urls, known=False)
+    interval = 30.0
+    rss: list[int] = []
+    starts: list[float] = []
+    for cycle in range(cycles):
+        target = cycle + 1
+        await wait_until(
+            lambda t=target: all(len(farm.feeds[n].hits) >= t for n in healthy),
+            interval * 2 + 15,
+            f"cycle {target}: every healthy feed polled",
+            dep.bot,
+        )
+        starts.append(min(farm.feeds[n].hits[cycle] for n in healthy))
+        rss.append(dep.bot.rss_kb())
+        # a little news between cycles on a few healthy feeds
+        for k in range(10):
+            publish(farm, healthy[(cycle * 10 + k) % len(healthy)], 5000 + cycle * 10 + k,
+                    topic=False)  # fmt: skip
+    spread = [
+        max(farm.feeds[n].hits[c] for n in healthy) - min(farm.feeds[n].hits[c] for n in healthy)
+        for c in range(cycles)
+    ]
+    gaps = [
+        farm.feeds[n].hits[c + 1] - farm.feeds[n].hits[c]
+        for n in healthy
+        for c in range(cycles - 1)
+    ]
+    growth_mb = (rss[-1] - rss[1]) / 1024
+    row.notes = (
+        f"healthy polled per cycle within {max(spread):.1f}s; gap between polls "
+        f"{min(gaps):.0f}-{max(gaps):.0f}s (interval {interval:.0f}s); "
+        f"RSS {rss[0] // 1024}->{rss[-1] // 1024} MB"
+    )
+    stored = stored_urls(dep)
+    row.articles_twice = sum(1 for c in stored.values() if c > 1)
+    row.articles_lost = sum(
+        1 for n in healthy for item in farm.feeds[n].items[:1] if stored[item.link] == 0
+    )
+    assert max(spread) < 10, f"healthy feeds waited on the bad ones: {spread}"
+    assert max(gaps) < interval * 1.5, f"healthy feeds skipped a cycle: max gap {max(gaps):.0f}s"
+    assert growth_mb < 25, f"memory grew {growth_mb:.1f} MB over {cycles - 1} cycles: {rss}"
+    assert row.articles_lost == 0 and row.articles_twice == 0
+
+
+HOSTILE_TEXT = [
+    "x" * 5000,
+    "Donbas\x00\x07\x1b[31m\u202e\r\n",
+    "@everyone @here <@&1> <@1> **bold** __u__ ||spoiler|| `code` [link](https://evil.example)",
+    "'; DROP TABLE articles; --",
+    'NEAR("donbas" "talks") OR * AND ^ "unterminated',
+    "\u200b\u200b\u200b",
+]
+HOSTILE_URLS = [
+    "http://127.0.0.1:1/feed.xml",
+    "http://10.0.0.5/rss",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[::1]/feed",
+    "http://localhost/feed",
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+    "gopher://example.org/",
+    "http://0x7f000001/feed",
+    "http://2130706433/feed",
+]
+
+
+async def test_hostile_slash_command_input(
+    start_bot: StartBot, fake: ReliabilityFake, summary_row: Row
+) -> None:
+    """Hostile slash-command input."""
+    row = summary_row
+    dep = await start_bot(env={"BEATWATCH_ALLOW_PRIVATE_HOSTS": "false"})
+    before_topics = dep.query("SELECT count(*) FROM topics")
+    before_feeds = dep.query("SELECT count(*) FROM feeds")
+    problems: list[str] = []
+    replies = 0
+    for name in ("ask", "topics", "feeds"):
+        require_command(fake, name)
+    for text in HOSTILE_TEXT:
+        ix = await fake.slash("ask", {"question": text})
+        msg = await ix.reply(within=15)
+        replies += 1
+        mentions = msg.get("allowed_mentions")
+        if mentions not in (None, {"parse": []}) and mentions.get("parse"):
+            problems.append(f"/ask {text[:20]!r} allows mentions {mentions}")
+    for text in HOSTILE_TEXT:
+        ix = await fake.slash("topics add", {"name": text[:100], "aliases": text})
+        msg = await ix.reply(within=15)
+        replies += 1
+        if not ix.ephemeral:
+            problems.append(f"/topics add {text[:20]!r}: answer not ephemeral")
+    for url in HOSTILE_URLS:
+        ix = await fake.slash("feeds add", {"url": url})
+        msg = await ix.reply(within=15)
+        replies += 1
+        if not ix.ephemeral:
+            problems.append(f"/feeds add {url}: answer not ephemeral")
+        body = (msg.get("content") or "") + repr(msg.get("embeds"))
+        if "Traceback" in body or "Exception" in body:
+            problems.append(f"/feeds add {url}: internal error shown")
+    after_topics = dep.query("SELECT count(*) FROM topics")
+    after_feeds = dep.query("SELECT count(*) FROM feeds")
+    stored_topics = [n for (n,) in dep.query("SELECT name FROM topics WHERE guild_id IS NOT NULL")]
+    bad_names = [n for n in stored_topics if any(ord(ch) < 32 for ch in n) or len(n) > 100]
+    log = dep.bot.current_log()
+    row.faults = f"{len(HOSTILE_TEXT) * 2 + len(HOSTILE_URLS)} hostile commands"
+    row.notes = (
+        f"{replies} answered; topics {before_topics[0][0]}->{after_topics[0][0]}, "
+        f"feeds {before_feeds[0][0]}->{after_feeds[0][0]}"
+    )
+    assert after_feeds == before_feeds, "a private/invalid feed URL was stored"
+    assert not bad_names, f"topics stored with control characters / overlong: {bad_names}"
+    assert "Traceback" not in log or "event=" in log
+    assert not problems, problems
+    assert fake.token not in log
