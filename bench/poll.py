@@ -98,8 +98,7 @@ def serve(count: int, port_box: Any, ready: Any, stop: Any) -> None:
         await site.start()
         port_box.value = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         ready.set()
-        while not stop.is_set():
-            await asyncio.sleep(0.05)
+        await asyncio.to_thread(stop.wait)
         await runner.cleanup()
 
     asyncio.run(main())

@@ -152,6 +152,11 @@ class FeedService:
         """Validate (fetch + parse, autodiscovery) and subscribe. UserFacingError if unusable."""
         resolved = await self._resolve(_user_url(url))
         existing = await store.get_feed_by_url(self.db.reader, resolved.url)
+        # A feed nobody followed (or a disabled one) was not polled for a while: what it holds
+        # now is recorded as a fresh baseline, so re-adding it does not flood the channel.
+        stale = existing is None or existing.state == "disabled"
+        if existing is not None and not stale:
+            stale = not await store.subscribers(self.db.reader, existing.id)
         now = self.clock.now()
         async with self.db.transaction() as tx:
             feed_id, _created = await store.ensure_feed(
@@ -165,10 +170,14 @@ class FeedService:
                 await store.reenable(tx, feed_id, now)
         feed = await store.get_feed(self.db.reader, feed_id)
         assert feed is not None
-        if not feed.baseline_done:
+        if stale or not feed.baseline_done:
             # Record what the feed holds now, without alerts (the same path as a poll).
             await self.watcher.store_parsed(
-                feed, resolved.result, resolved.parsed, body_hash(resolved.result.body)
+                feed,
+                resolved.result,
+                resolved.parsed,
+                body_hash(resolved.result.body),
+                baseline=True,
             )
         log.info("event=feed_added guild=%s feed=%s url=%s", guild_id, feed_id, resolved.url)
         for info in await store.list_subscriptions(self.db.reader, guild_id):

@@ -193,15 +193,25 @@ class FeedWatcher:
     # --- storing -------------------------------------------------------------------------
 
     async def store_parsed(
-        self, feed: store.FeedRow, result: FetchResult, parsed: ParsedFeed, digest: str
+        self,
+        feed: store.FeedRow,
+        result: FetchResult,
+        parsed: ParsedFeed,
+        digest: str,
+        *,
+        baseline: bool | None = None,
     ) -> FeedOutcome:
-        """Store the feed's new entries once and call the hook, all in one transaction."""
+        """Store the feed's new entries once and call the hook, all in one transaction.
+
+        ``baseline`` (default: the feed's first successful poll) records without alerting.
+        """
         now = self.clock.now()
         keys = [e.article.entry_key for e in parsed.entries]
         known = await store.known_entry_keys(self.db.reader, feed.id, keys)
         fresh = [e.article for e in parsed.entries if e.article.entry_key not in known]
         fresh.sort(key=lambda a: a.published)
-        baseline = not feed.baseline_done
+        if baseline is None:
+            baseline = not feed.baseline_done
         if parsed.bozo != feed.bozo:
             if parsed.bozo:
                 log.warning(

@@ -160,3 +160,25 @@ def test_cli_check_json_on_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["feeds", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert len(listed) >= 15  # the console newsroom starts with the default feeds
+
+
+async def test_readding_a_disabled_feed_reenables_without_flood(
+    feed_server: FeedServer, make_service: ServiceFactory, fclock
+):
+    from datetime import timedelta
+
+    feed_server.static("/feed.xml", rss([("a", "One")]))
+    hook = RecordingHook()
+    service = await make_service(hook=hook)
+    await service.add(feed_server.url("/feed.xml"), guild_id=0)
+    feed_server.static("/feed.xml", b"down", status=500)
+    for _ in range(4):  # disable_after_errors=4
+        fclock.advance(timedelta(days=1))
+        await service.poll_due()
+    assert (await service.status(0))[0].state == "disabled"
+    feed_server.static("/feed.xml", rss([("b", "Two"), ("c", "Three"), ("a", "One")]))
+    info = await service.add(feed_server.url("/feed.xml"), guild_id=0)
+    assert info.state == "healthy"
+    assert hook.alerted() == [] and hook.calls[-1][2] is True  # recorded, not alerted
+    events = await service.health_events_since(0)
+    assert (events[-1].old_state, events[-1].new_state) == ("disabled", "healthy")
