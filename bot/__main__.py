@@ -22,10 +22,11 @@ log = logging.getLogger("bot.cli")
 COMMAND_MODULES = [
     "bot.cli.run",
     "bot.cli.ask",
-    "bot.cli.ops",
     "bot.cli.topics",
     "bot.cli.feeds",
+    "bot.cli.ops",
     "bot.cli.stories",
+    "bot.cli.alerts",
 ]
 
 

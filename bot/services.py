@@ -11,7 +11,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.alerts.intake import AlertIntake
+from bot.alerts.service import AlertService
 from bot.clock import Clock, SystemClock
+from bot.digest.service import DigestService
+from bot.facts.ingest import ingest_article
 from bot.facts.service import FactService
 from bot.feeds.service import FeedService
 from bot.models import CONSOLE_GUILD_ID
@@ -33,6 +37,9 @@ class Services:
     topics: TopicService
     feeds: FeedService
     facts: FactService
+    alerts: AlertService
+    digests: DigestService
+    intake: AlertIntake | None = None  # the feed watcher's NewArticlesHook (alerts area)
 
 
 async def start_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -49,8 +56,16 @@ async def start_services(settings: Settings, clock: Clock | None = None) -> Serv
         topics=TopicService(db, clock),
         feeds=feeds,
         facts=FactService(db, clock),
+        alerts=AlertService(db, settings, clock),
+        digests=DigestService(db, settings, clock),
     )
-    feeds.topics = lambda: getattr(services, "topics", None)
+    services.digests.facts = services.facts
+    services.digests.topics = services.topics
+    services.intake = AlertIntake(
+        clock=clock, stories=stories, topics=services.topics, ingest_facts=ingest_article
+    )
+    feeds.set_hook(services.intake.on_new_articles)
+    feeds.topics = lambda: services.topics
     await stories.load()
     async with db.transaction() as tx:
         await guilds.ensure_guild(

@@ -15,7 +15,7 @@ from bot.models import Alert, GuildConfig, MessageField, OutgoingMessage
 
 ZWSP = "\u200b"
 _ANGLE_MENTION = re.compile(r"<(?=[@#:/]|a:|t:)")
-_MD_SPECIAL = re.compile(r"([\[\]()`|~_\\])")
+_MD_SPECIAL = re.compile(r"([\[\]`|~_\\])")
 _SPACE = re.compile(r"\s+")
 
 

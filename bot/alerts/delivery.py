@@ -89,11 +89,14 @@ class OutboxDelivery:
             )
         return cache[guild_id]
 
-    async def deliver_due(self, transport: Transport, notices_queued: int = 0) -> DeliveryReport:
+    async def deliver_due(
+        self, transport: Transport, notices_queued: int = 0, *, guild_id: int | None = None
+    ) -> DeliveryReport:
+        """Send every due row (of one server only, if ``guild_id`` is given)."""
         tally = _Tally()
         guilds: dict[int, GuildConfig] = {}
         now = self._clock.now()
-        for due in await store.due_rows(self._db.reader, now):
+        for due in await store.due_rows(self._db.reader, now, guild_id=guild_id):
             row = await store.get_row(self._db.reader, due.id)
             if row is None or row.status != "pending" or row.next_attempt_at > now:
                 continue

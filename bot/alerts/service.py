@@ -28,10 +28,13 @@ class AlertService:
         self._clock = clock
         self._delivery = OutboxDelivery(db, settings, clock)
 
-    async def deliver(self, transport: Transport) -> DeliveryReport:
-        """One delivery pass: queue new feed-health notices, then send what is due."""
+    async def deliver(self, transport: Transport, *, guild_id: int | None = None) -> DeliveryReport:
+        """One delivery pass: queue new feed-health notices, then send what is due
+        (only one server's messages if ``guild_id`` is given: the CLI delivers guild 0)."""
         notices = await self.queue_health_notices()
-        return await self._delivery.deliver_due(transport, notices_queued=notices)
+        return await self._delivery.deliver_due(
+            transport, notices_queued=notices, guild_id=guild_id
+        )
 
     async def queue_health_notices(self) -> int:
         """One 'notice' outbox row per feed health transition per subscribed server (+ console)."""

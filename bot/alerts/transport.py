@@ -95,7 +95,7 @@ class RecordingTransport:
         self.by_key: dict[str, str] = {}
         self.idempotent = idempotent
         self.calls = 0
-        self._failures: list[tuple[BaseException, int | None]] = []
+        self._failures: list[tuple[BaseException, int | None, str | None]] = []
         self._path = path
         if path is not None and path.exists():
             for line in path.read_text(encoding="utf-8").splitlines():
@@ -107,14 +107,21 @@ class RecordingTransport:
                 else:
                     self._find(item["ref"]).edits.append(msg)
 
-    def fail_next(self, exc: BaseException, times: int = 1, *, guild_id: int | None = None) -> None:
-        """The next ``times`` calls (for ``guild_id``'s messages only, if given) raise ``exc``."""
-        self._failures.extend([(exc, guild_id)] * times)
+    def fail_next(
+        self,
+        exc: BaseException,
+        times: int = 1,
+        *,
+        guild_id: int | None = None,
+        kind: str | None = None,
+    ) -> None:
+        """The next ``times`` calls (for that server's / kind's messages, if given) raise ``exc``."""
+        self._failures.extend([(exc, guild_id, kind)] * times)
 
     def _maybe_fail(self, msg: OutgoingMessage) -> None:
         self.calls += 1
-        for i, (exc, guild_id) in enumerate(self._failures):
-            if guild_id is None or guild_id == msg.guild_id:
+        for i, (exc, guild_id, kind) in enumerate(self._failures):
+            if guild_id in (None, msg.guild_id) and kind in (None, msg.kind):
                 del self._failures[i]
                 raise exc
 

@@ -292,10 +292,10 @@ async def topic_activity(
 async def alerts_updated_between(
     conn: aiosqlite.Connection, guild_id: int, since: datetime, until: datetime
 ) -> list[Alert]:
-    """Alerts created or updated in [since, until) (stories that moved in that time)."""
+    """Alerts created or updated in (since, until] (stories that moved in that time)."""
     rows = await _all(
         conn,
-        """SELECT * FROM alerts WHERE guild_id = ? AND updated_at >= ? AND updated_at < ?
+        """SELECT * FROM alerts WHERE guild_id = ? AND updated_at > ? AND updated_at <= ?
            ORDER BY id""",
         (guild_id, to_iso(since), to_iso(until)),
     )
@@ -406,12 +406,15 @@ async def get_row(conn: aiosqlite.Connection, outbox_id: int) -> OutboxRow | Non
     return None if row is None else _outbox(row)
 
 
-async def due_rows(conn: aiosqlite.Connection, now: datetime, limit: int = 500) -> list[OutboxRow]:
+async def due_rows(
+    conn: aiosqlite.Connection, now: datetime, limit: int = 500, guild_id: int | None = None
+) -> list[OutboxRow]:
     rows = await _all(
         conn,
         """SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
+             AND (? IS NULL OR guild_id = ?)
            ORDER BY id LIMIT ?""",
-        (to_iso(now), limit),
+        (to_iso(now), guild_id, guild_id, limit),
     )
     return [_outbox(r) for r in rows]
 

@@ -1,0 +1,127 @@
+"""Building a digest: values in, ``Digest`` out (pure; no I/O, no clock).
+
+Per topic, the stories that moved in the period (alert created or updated), ranked by outlet
+count, then recency; alerts held during quiet hours / a pause in their own section; new facts;
+totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.models import (
+    Alert,
+    Digest,
+    DigestFact,
+    DigestLine,
+    DigestSection,
+    DigestTotals,
+    Timeline,
+    TimelineEntry,
+)
+
+MAX_PER_TOPIC = 10
+
+
+def digest_line(alert: Alert) -> DigestLine:
+    return DigestLine(
+        story_id=alert.story_id,
+        topic=alert.topic,
+        title=alert.title,
+        url=alert.url,
+        publisher=alert.publisher,
+        published=alert.published,
+        outlets=list(dict.fromkeys(alert.outlets or [alert.publisher])),
+        article_count=alert.article_count,
+    )
+
+
+def rank(lines: Sequence[DigestLine]) -> list[DigestLine]:
+    """Most outlets first, then the most recent."""
+    return sorted(lines, key=lambda ln: (-len(ln.outlets), -ln.published.timestamp(), ln.story_id))
+
+
+def build_digest(
+    *,
+    guild_id: int,
+    timezone: str,
+    since: datetime,
+    until: datetime,
+    moved: Sequence[Alert],
+    held: Sequence[Alert] = (),
+    facts: Sequence[DigestFact] = (),
+    max_per_topic: int = MAX_PER_TOPIC,
+) -> Digest:
+    """``moved``: alerts created/updated in [since, until); ``held``: alerts held for the digest."""
+    held_ids = {a.id for a in held}
+    by_topic: dict[str, list[DigestLine]] = {}
+    for alert in moved:
+        if alert.id in held_ids or alert.status == "held":
+            continue
+        by_topic.setdefault(alert.topic, []).append(digest_line(alert))
+    sections = []
+    for topic, lines in by_topic.items():
+        ranked = rank(lines)
+        sections.append(
+            DigestSection(
+                topic=topic,
+                lines=ranked[:max_per_topic],
+                more=max(0, len(ranked) - max_per_topic),
+            )
+        )
+    sections.sort(key=lambda s: (-(len(s.lines) + s.more), s.topic.casefold()))
+    held_lines = rank([digest_line(a) for a in held])
+    every = [*(ln for s in sections for ln in s.lines), *held_lines]
+    stories = {ln.story_id for ln in every} | {
+        a.story_id for a in moved if a.id not in held_ids and a.status != "held"
+    }
+    totals = DigestTotals(
+        stories=len(stories),
+        articles=sum(ln.article_count for ln in every),
+        outlets=len({o for ln in every for o in ln.outlets}),
+        facts=len(facts),
+        held=len(held_lines),
+    )
+    return Digest(
+        guild_id=guild_id,
+        timezone=timezone,
+        since=since,
+        until=until,
+        sections=sections,
+        held=held_lines,
+        facts=list(facts),
+        totals=totals,
+    )
+
+
+def build_timeline(
+    *,
+    guild_id: int,
+    topic: str,
+    timezone: str,
+    alerts: Sequence[Alert],
+    facts: Sequence[tuple[datetime, DigestFact]],
+) -> Timeline:
+    """Stories of the topic and its dated facts, oldest first.
+
+    ``facts``: (the date the fact is about, or its article's date, fact).
+    """
+    entries = [
+        TimelineEntry(
+            when=a.published,
+            kind="story",
+            text=a.title,
+            publisher=a.publisher,
+            url=a.url,
+            story_id=a.story_id,
+            outlets=len(set(a.outlets or [a.publisher])),
+        )
+        for a in alerts
+    ]
+    entries += [
+        TimelineEntry(when=when, kind="fact", text=f.text, publisher=f.publisher, url=f.url)
+        for when, f in facts
+    ]
+    entries.sort(key=lambda e: (e.when, 0 if e.kind == "story" else 1))
+    return Timeline(guild_id=guild_id, topic=topic, timezone=timezone, entries=entries)

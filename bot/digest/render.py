@@ -1,0 +1,150 @@
+"""Digest and timeline as text lines (Discord-flavoured markdown, no discord import) + splitters.
+
+The splitters take the limits as parameters (the Discord shell passes 2,000 characters per
+message content, 4,096 per embed description, 6,000 per message across embeds, 10 embeds per
+message). They never cut a line in half: lines are packed whole; a single line longer than the
+limit is shortened with an ellipsis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.alerts.compose import local_time, md_link, md_text, zone
+from bot.models import Digest, DigestFact, DigestLine, Timeline
+
+ELLIPSIS = "…"
+FACT_CHARS = 300
+
+
+def shorten(line: str, limit: int) -> str:
+    """``line`` if it fits, else cut at a word boundary near ``limit`` with an ellipsis."""
+    if len(line) <= limit:
+        return line
+    if limit <= 1:
+        return ELLIPSIS[:limit]
+    cut = line[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def split_lines(lines: Sequence[str], max_chars: int) -> list[str]:
+    """Pack whole lines into chunks of at most ``max_chars`` characters (joined by newlines)."""
+    if max_chars < 1:
+        raise ValueError("max_chars must be positive")
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for raw in lines:
+        line = shorten(raw, max_chars)
+        extra = len(line) + (1 if current else 0)
+        if current and size + extra > max_chars:
+            chunks.append("\n".join(current))
+            current, size = [], 0
+            extra = len(line)
+        current.append(line)
+        size += extra
+    if current:
+        chunks.append("\n".join(current))
+    return chunks
+
+
+def split_embeds(
+    lines: Sequence[str],
+    *,
+    description_limit: int = 4096,
+    message_total: int = 6000,
+    embeds_per_message: int = 10,
+) -> list[list[str]]:
+    """Messages -> embed descriptions: each description within ``description_limit``, each
+    message's descriptions together within ``message_total`` and at most ``embeds_per_message``."""
+    per_embed = min(description_limit, message_total)
+    messages: list[list[str]] = []
+    current: list[str] = []
+    total = 0
+    for desc in split_lines(lines, per_embed):
+        if current and (total + len(desc) > message_total or len(current) >= embeds_per_message):
+            messages.append(current)
+            current, total = [], 0
+        current.append(desc)
+        total += len(desc)
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _outlets(line: DigestLine) -> str:
+    count = len(line.outlets)
+    if count <= 1:
+        return "1 outlet"
+    shown = ", ".join(md_text(o) for o in line.outlets[:4])
+    more = f" +{count - 4}" if count > 4 else ""
+    return f"{count} outlets: {shown}{more}"
+
+
+def story_line(line: DigestLine, tz: str) -> str:
+    return (
+        f"• {md_link(line.title, line.url)} — {md_text(line.publisher)}, "
+        f"{local_time(line.published, tz)} · {_outlets(line)}"
+    )
+
+
+def fact_line(fact: DigestFact, tz: str) -> str:
+    text = shorten(" ".join(fact.text.split()), FACT_CHARS)
+    source = md_link(fact.publisher, fact.url) if fact.url else md_text(fact.publisher)
+    return f"• “{md_text(text)}” — {source}, {local_time(fact.published, tz)}"
+
+
+def digest_title(digest: Digest) -> str:
+    return f"Daily digest — {local_time(digest.until, digest.timezone)}"
+
+
+def render_digest(digest: Digest) -> list[str]:
+    """The digest as lines (headings, one cited line per story/fact, totals)."""
+    tz = digest.timezone
+    t = digest.totals
+    lines = [
+        f"Since {local_time(digest.since, tz)}: {t.stories} stories from {t.outlets} outlets, "
+        f"{t.facts} new facts" + (f", {t.held} held during quiet hours" if t.held else "") + "."
+    ]
+    if not digest.sections and not digest.held and not digest.facts:
+        lines.append("Nothing new on your topics since the last digest.")
+        return lines
+    for section in digest.sections:
+        count = len(section.lines) + section.more
+        lines.append("")
+        lines.append(
+            f"**{md_text(section.topic)}** ({count} {'story' if count == 1 else 'stories'})"
+        )
+        lines.extend(story_line(line, tz) for line in section.lines)
+        if section.more:
+            lines.append(f"…and {section.more} more")
+    if digest.held:
+        lines.append("")
+        lines.append(f"**Held during quiet hours** ({len(digest.held)})")
+        lines.extend(f"{story_line(line, tz)} · {md_text(line.topic)}" for line in digest.held)
+    if digest.facts:
+        lines.append("")
+        lines.append(f"**New facts** ({len(digest.facts)})")
+        lines.extend(fact_line(f, tz) for f in digest.facts)
+    return lines
+
+
+def render_timeline(timeline: Timeline) -> list[str]:
+    tz = timeline.timezone
+    if not timeline.entries:
+        return [f"Nothing on {md_text(timeline.topic)} yet."]
+    lines = [f"**Timeline: {md_text(timeline.topic)}** ({len(timeline.entries)} entries)"]
+    for e in timeline.entries:
+        when = e.when.astimezone(zone(tz)).strftime("%d %b %Y")
+        if e.kind == "story":
+            lines.append(
+                f"{when} · story · {md_link(e.text, e.url)} — {md_text(e.publisher)}"
+                f" · {e.outlets} outlet{'s' if e.outlets != 1 else ''}"
+            )
+        else:
+            source = md_link(e.publisher, e.url) if e.url else md_text(e.publisher)
+            lines.append(f"{when} · fact · “{md_text(shorten(e.text, FACT_CHARS))}” — {source}")
+    return lines

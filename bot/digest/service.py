@@ -1,0 +1,244 @@
+"""``services.digests``: build, run (once per server per local day), preview, timeline.
+
+A run is claimed in the ``digest_runs`` table (guild, local date) in the same transaction that
+queues its message parts in the outbox: a restart or a second trigger finds the row and does
+nothing (never twice); a trigger that is late (misfire, restart after the time) still runs it
+as long as the day's row is missing (never skipped), and the period always starts where the
+last digest ended, so nothing falls between two digests.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
+
+from bot.alerts.compose import zone
+from bot.clock import Clock
+from bot.digest.builder import build_digest, build_timeline
+from bot.digest.render import digest_title, render_digest, split_lines
+from bot.errors import UserFacingError
+from bot.models import Digest, DigestFact, GuildConfig, Timeline
+from bot.settings import Settings
+from bot.storage import alerts as alert_store
+from bot.storage import digests as store
+from bot.storage import guilds as guild_store
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PERIOD = timedelta(hours=24)
+CHUNK_CHARS = 3800  # one part fits an embed description (4,096) with its title and footer
+
+
+class FactLike(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def headline(self) -> str: ...
+    @property
+    def publisher(self) -> str: ...
+    @property
+    def published(self) -> datetime: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def dates(self) -> list[date]: ...
+
+
+class FactSource(Protocol):
+    async def facts_since(self, since: datetime, limit: int = 50) -> Sequence[FactLike]: ...
+
+    async def dated_facts(self, terms: list[str], limit: int = 100) -> Sequence[FactLike]: ...
+
+
+class TopicLike(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def any_of(self) -> tuple[str, ...]: ...
+
+
+class TopicLister(Protocol):
+    async def list(self, guild_id: int | None) -> Sequence[TopicLike]: ...
+
+
+def _fact(f: FactLike) -> DigestFact:
+    return DigestFact(
+        text=f.text, headline=f.headline, publisher=f.publisher, published=f.published, url=f.url
+    )
+
+
+def scheduled_at(guild: GuildConfig, day: date) -> datetime:
+    """The server's digest time on local date ``day``, as an aware datetime."""
+    hours, _, minutes = guild.digest_time.partition(":")
+    return datetime.combine(day, time(int(hours), int(minutes or 0)), tzinfo=zone(guild.timezone))
+
+
+class DigestService:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        clock: Clock,
+        *,
+        facts: FactSource | None = None,
+        topics: TopicLister | None = None,
+        chunk_chars: int = CHUNK_CHARS,
+        facts_limit: int = 15,
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._clock = clock
+        self.facts = facts
+        self.topics = topics
+        self._chunk_chars = chunk_chars
+        self._facts_limit = facts_limit
+
+    async def _guild(self, guild_id: int) -> GuildConfig:
+        found = await guild_store.get_guild(self._db.reader, guild_id)
+        return found or GuildConfig(guild_id=guild_id, timezone=self._settings.default_timezone)
+
+    async def build(self, guild_id: int, since: datetime, now: datetime | None = None) -> Digest:
+        """The digest of [since, now) for a server (no side effects)."""
+        now = now or self._clock.now()
+        guild = await self._guild(guild_id)
+        moved = await alert_store.alerts_updated_between(self._db.reader, guild_id, since, now)
+        held = await alert_store.held_alerts(self._db.reader, guild_id)
+        facts: list[DigestFact] = []
+        if self.facts is not None:
+            facts = [_fact(f) for f in await self.facts.facts_since(since, self._facts_limit)]
+        return build_digest(
+            guild_id=guild_id,
+            timezone=guild.timezone,
+            since=since,
+            until=now,
+            moved=moved,
+            held=held,
+            facts=facts,
+        )
+
+    async def preview(
+        self, guild_id: int, since: datetime | None = None, now: datetime | None = None
+    ) -> tuple[Digest, list[str]]:
+        """What the digest would say now (for ``digest --print``): the digest and its lines."""
+        now = now or self._clock.now()
+        if since is None:
+            last = await store.last_run(self._db.reader, guild_id)
+            since = last.until if last else now - DEFAULT_PERIOD
+        digest = await self.build(guild_id, since, now)
+        return digest, [digest_title(digest), *render_digest(digest)]
+
+    async def run_due_digest(self, guild_id: int, now: datetime | None = None) -> Digest | None:
+        """Queue today's digest for the server if its time has come and it has not run today.
+
+        Returns the digest queued, or None (not yet time / already done). Idempotent.
+        """
+        now = now or self._clock.now()
+        guild = await self._guild(guild_id)
+        local_day = now.astimezone(zone(guild.timezone)).date()
+        period = local_day.isoformat()
+        if now < scheduled_at(guild, local_day):
+            return None
+        if await store.get_run(self._db.reader, guild_id, period) is not None:
+            return None
+        last = await store.last_run(self._db.reader, guild_id)
+        # Timestamps have one-second precision: the period ends just before the current second,
+        # so whatever is written during it belongs to the next digest, never to none.
+        until = now.replace(microsecond=0) - timedelta(seconds=1)
+        since = last.until if last else until - DEFAULT_PERIOD
+        if now - since > DEFAULT_PERIOD + timedelta(hours=6):
+            log.warning(
+                "event=digest_gap guild=%s since=%s period=%s", guild_id, since.isoformat(), period
+            )
+        digest = await self.build(guild_id, since, until)
+        title = digest_title(digest)
+        chunks = split_lines(render_digest(digest), self._chunk_chars)
+        group = f"digest:{period}"
+        async with self._db.transaction() as tx:
+            claimed = await store.insert_run(
+                tx,
+                guild_id=guild_id,
+                period=period,
+                since=since,
+                until=until,
+                chunks=len(chunks),
+                now=now,
+            )
+            if not claimed:
+                return None
+            for i, chunk in enumerate(chunks, start=1):
+                await alert_store.enqueue(
+                    tx,
+                    guild_id=guild_id,
+                    kind="digest",
+                    now=now,
+                    channel_id=guild.digest_channel_id or guild.alert_channel_id,
+                    source_key=f"{group}:{i}",
+                    group_key=group,
+                    payload={
+                        "title": title if i == 1 else f"{title} ({i}/{len(chunks)})",
+                        "lines": chunk.split("\n"),
+                        "footer": f"part {i} of {len(chunks)}" if len(chunks) > 1 else "",
+                        "period": period,
+                    },
+                )
+            held_ids = [a.id for a in await alert_store.held_alerts(tx, guild_id)]
+            included = {ln.story_id for ln in digest.held}
+            await alert_store.set_alert_status(
+                tx,
+                [
+                    a.id
+                    for a in await alert_store.alerts_by_ids(tx, held_ids)
+                    if a.story_id in included
+                ],
+                "digested",
+            )
+        log.info(
+            "event=digest_queued guild=%s period=%s parts=%s stories=%s",
+            guild_id,
+            period,
+            len(chunks),
+            digest.totals.stories,
+        )
+        return digest
+
+    async def run_overdue(self, now: datetime | None = None) -> list[int]:
+        """Catch-up: run every server's digest whose time today has passed and is not done."""
+        now = now or self._clock.now()
+        ran = []
+        for guild in await guild_store.list_guilds(self._db.reader):
+            try:
+                if await self.run_due_digest(guild.guild_id, now) is not None:
+                    ran.append(guild.guild_id)
+            except Exception:  # boundary: one server's digest must not stop the others
+                log.exception("event=digest_failed guild=%s", guild.guild_id)
+        return ran
+
+    async def runs(self, guild_id: int) -> list[store.DigestRun]:
+        return await store.list_runs(self._db.reader, guild_id)
+
+    async def timeline(self, guild_id: int, topic_name: str) -> Timeline:
+        """That topic's stories and dated facts, oldest first (what /timeline shows)."""
+        guild = await self._guild(guild_id)
+        terms: list[str] = []
+        name = topic_name.strip()
+        if self.topics is not None:
+            topics = await self.topics.list(guild_id)
+            found = next((t for t in topics if t.name.casefold() == name.casefold()), None)
+            if found is None:
+                known = ", ".join(t.name for t in topics) or "none"
+                raise UserFacingError(f"No topic named {topic_name!r}. Topics: {known}.")
+            name, terms = found.name, list(found.any_of)
+        alerts = await alert_store.alerts_of_topic(self._db.reader, guild_id, name)
+        dated: list[tuple[datetime, DigestFact]] = []
+        if self.facts is not None and terms:
+            for f in await self.facts.dated_facts(terms):
+                when = (
+                    datetime.combine(min(f.dates), time(12), tzinfo=UTC) if f.dates else f.published
+                )
+                dated.append((when, _fact(f)))
+        return build_timeline(
+            guild_id=guild_id, topic=name, timezone=guild.timezone, alerts=alerts, facts=dated
+        )
