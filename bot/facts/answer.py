@@ -15,7 +15,7 @@ from datetime import date
 from functools import lru_cache
 
 from bot.facts.question import Question
-from bot.facts.terms import content_terms, entity_term
+from bot.facts.terms import WORD, content_terms, entity_term, fold, stem
 from bot.models import Answer, Citation, Conflict, ConflictClaim
 from bot.storage.facts import FactRow
 
@@ -76,6 +76,17 @@ def _entity_term(name: str) -> str:
     return entity_term(name)
 
 
+def required_entities(question: Question, df: dict[str, int], total: int) -> set[str]:
+    """Entity terms a supporting fact must mention (in itself or its context). With several
+    names, a very common one ("Ukraine" on a Ukraine beat) may be left implicit."""
+    terms = list(question.entity_terms)
+    if len(terms) >= 2:
+        commonest = max(terms, key=lambda t: df.get(t, 0))
+        if df.get(commonest, 0) >= 0.1 * max(total, 1):
+            terms.remove(commonest)
+    return set(terms)
+
+
 def _fact_terms(fact: FactRow, previous: FactRow | None) -> tuple[set[str], set[str]]:
     """The fact's own index terms, and its context's (heading, previous sentence)."""
     own = set(fact.terms.split())
@@ -112,9 +123,11 @@ def score_facts(
     facts: list[FactRow],
     w: dict[str, float],
     previous: dict[int, FactRow] | None = None,
+    required: set[str] | None = None,
 ) -> list[Scored]:
     """Rank ``facts``; ``previous`` maps a fact id to the sentence before it (coreference)."""
     previous = previous or {}
+    must = set(question.entity_terms) if required is None else required
     total = sum(w.values())
     if total <= 0:
         return []
@@ -129,7 +142,7 @@ def score_facts(
             elif term in ctx:
                 got += 0.5 * weight
         coverage = got / total
-        covered = all(t in own or t in ctx for t in question.entity_terms)
+        covered = all(t in own or t in ctx for t in must)
         evidence = _evidence(question, fact)
         score = coverage + evidence
         if fact.kind != "sentence":
@@ -184,10 +197,7 @@ def _key(question: Question, fact: FactRow) -> str | None:
         )
         return _fmt_date(dated[0]["date"], dated[0]["precision"]) if dated else None
     if q == "who":
-        if fact.attribution and fact.attribution not in question.entities:
-            return fact.attribution
-        people = [n for n, t in fact.entities if t == "person" and n not in question.entities]
-        return people[0] if people else fact.attribution
+        return _who(question, fact)
     if q == "where":
         places = [
             (n, fact.text.find(n))
@@ -203,6 +213,55 @@ def _key(question: Question, fact: FactRow) -> str | None:
     return None
 
 
+_SPEECH = frozenset(
+    "deni said say report told tell confirm warn announc claim insist stat cit quot".split()
+)
+_LIST_GAP = re.compile(r"^[\s,]*(?:and\s+)?(?:[A-Z][\w.-]*\s+){0,4}$")
+
+
+def _term_positions(question: Question, text: str) -> list[int]:
+    """Character offsets of the question's content words in ``text``."""
+    wanted = {t for t in question.terms if not t.startswith("e_")}
+    return [m.start() for m in WORD.finditer(text) if stem(fold(m.group(0))) in wanted]
+
+
+def _who(question: Question, fact: FactRow) -> str | None:
+    speech = any(t in _SPEECH for t in question.terms)
+    if speech and fact.attribution and fact.attribution not in question.entities:
+        return fact.attribution
+    people = [
+        (name, at)
+        for name, kind in fact.entities
+        if kind == "person" and name not in question.entities
+        for at in [fact.text.find(name.split()[-1])]
+        if at >= 0
+    ]
+    if not people:
+        return fact.attribution if fact.attribution not in question.entities else None
+    anchors = _term_positions(question, fact.text) or [0]
+    people.sort(key=lambda p: p[1])
+    best = min(range(len(people)), key=lambda i: min(abs(people[i][1] - a) for a in anchors))
+    names = [people[best][0]]
+    # "Macron, Merz and Starmer": take the whole list the nearest name sits in
+    for i in range(best + 1, len(people)):
+        prev_end = people[i - 1][1] + len(people[i - 1][0].split()[-1])
+        if not _LIST_GAP.match(fact.text[prev_end : people[i][1]]):
+            break
+        names.append(people[i][0])
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
+def _source_label(fact: FactRow) -> str:
+    if fact.attribution:
+        return fact.attribution
+    m = re.match(r"^unknown \(cites (.+)\)$", fact.publisher)
+    if m:
+        return f"a report citing {m.group(1)}"
+    if fact.publisher.startswith("unknown"):
+        return "an uncredited report"
+    return fact.publisher.split(" (")[0]
+
+
 def _similar(a: str, b: str) -> bool:
     ta, tb = set(content_terms(a)), set(content_terms(b))
     if not ta or not tb:
@@ -215,6 +274,23 @@ def _qty_value(fact: FactRow, kinds: tuple[str, ...]) -> dict[str, object] | Non
         if x["kind"] in kinds:
             return x
     return None
+
+
+_PEOPLE = re.compile(
+    r"^\s*of\s+(?:the\s+)?(?:[A-Z]\w+ans|[A-Z]\w+ians|people|respondents|voters|residents|"
+    r"citizens|population|households|those|adults|Americans|Europeans)\b"
+)
+
+
+def _same_subject(question: Question, text: str, quantity: str) -> bool:
+    """A share of people ("54% of Ukrainians") is not a share of land the question is about."""
+    at = text.find(quantity)
+    after = text[at + len(quantity) : at + len(quantity) + 40] if at >= 0 else ""
+    m = _PEOPLE.match(after)
+    if not m:
+        return True
+    word = stem(fold(m.group(0).split()[-1]))
+    return word in question.terms or any(word.startswith(t[2:]) for t in question.entity_terms)
 
 
 def find_conflicts(question: Question, ranked: list[Scored]) -> list[Conflict]:
@@ -234,7 +310,7 @@ def find_conflicts(question: Question, ranked: list[Scored]) -> list[Conflict]:
         if s.fact.kind != "sentence" or s.coverage < floor or not s.covered_entities:
             continue
         qty = _qty_value(s.fact, kinds)
-        if qty is None:
+        if qty is None or not _same_subject(question, s.fact.text, str(qty["text"])):
             continue
         claims.append((str(qty["unit"]), float(qty["value"]), s.fact, str(qty["text"])))  # type: ignore[arg-type]
     if len(claims) < 2:
@@ -291,7 +367,7 @@ def compose(question: Question, ranked: list[Scored]) -> Answer:
         support.append(s)
     conflicts = find_conflicts(question, ranked)
     key = _key(question, best.fact)
-    source = best.fact.attribution or best.fact.publisher
+    source = _source_label(best.fact)
     when = _day(best.fact.published)
     if conflicts:
         claims = conflicts[0].claims

@@ -497,6 +497,13 @@ def find_attribution(text: str, entities: list[Entity]) -> str | None:
 
     def resolve(phrase: str, offset: int) -> str:
         phrase = phrase.strip(" '\"“”‘’")
+        lead = _SOURCE_LEAD.match(phrase)
+        if lead:  # "an assessment by the UK defense ministry" -> "the UK defense ministry"
+            offset += lead.end()
+            phrase = phrase[lead.end() :]
+        words = phrase.split()
+        if 1 < len(words) <= 6 and words[-1].casefold() in _SOURCE_NOUNS | _ORG_NOUNS:
+            return _DETERMINERS.sub("", phrase)
         inside = [e for e in entities if e.start < offset + len(phrase) + 1 and offset < e.end]
         if inside:
             persons = [e for e in inside if e.type == "person"]
@@ -569,6 +576,15 @@ def _subject(text: str, verb_at: int, entities: list[Entity]) -> str | None:
 
 
 _APPOSITIVE = frozenset("the a an who which whose speaking writing in for after".split())
+_SOURCE_LEAD = re.compile(
+    r"^(?:[\w-]+\s+)?(?:assessment|assessments|report|reports|reporting|analysis|estimate|"
+    r"estimates|data|figures|statement|survey|poll|polling|sources|officials)\s+(?:by|from|of|in|at)\s+",
+    re.I,
+)
+_ORG_NOUNS = frozenset(
+    """ministry department agency office institute committee council service outlet paper
+    government administration army military command bureau commission""".split()
+)
 _SOURCE_NOUNS = frozenset(
     """people source sources official officials ministry spokesman spokeswoman analysts experts
     diplomats aide person envoy newspaper agency observers insiders diplomat""".split()

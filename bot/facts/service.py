@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.clock import Clock, from_iso
-from bot.facts.answer import abstain, compose, score_facts, weights
+from bot.facts.answer import abstain, compose, required_entities, score_facts, weights
 from bot.facts.entities import canonical
 from bot.facts.ingest import ingest_article
 from bot.facts.question import analyse_question
@@ -125,6 +125,7 @@ class FactService:
         if total == 0 or not present:
             return abstain(q.text)
         w = weights(q, df, total)
+        required = required_entities(q, df, total)
         # Cheap early abstention: the terms we hold cannot reach the coverage bar.
         if sum(w.get(t, 0.0) for t in present) / max(sum(w.values()), 1e-9) < 0.5:
             return abstain(q.text)
@@ -135,7 +136,7 @@ class FactService:
         ]
         known = {f.id for f in facts}
         facts.extend(f for f in store.facts_at(conn, heads) if f.id not in known)
-        ranked = score_facts(q, facts, w)
+        ranked = score_facts(q, facts, w, required=required)
         # Second pass over the best few: the sentence before each resolves "it"/"the region".
         top = ranked[:30]
         places = [(s.fact.article_id, s.fact.position - 1) for s in top]
@@ -145,7 +146,7 @@ class FactService:
             for s in top
             if (s.fact.article_id, s.fact.position - 1) in by_place
         }
-        ranked = score_facts(q, [s.fact for s in top], w, previous) + ranked[30:]
+        ranked = score_facts(q, [s.fact for s in top], w, previous, required) + ranked[30:]
         ranked.sort(key=lambda s: s.score, reverse=True)
         answer = compose(q, ranked)
         log.debug(

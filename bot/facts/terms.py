@@ -35,6 +35,27 @@ QUESTION_WORDS = frozenset(
 )
 
 _KEEP = frozenset({"percent", "agent", "event", "moment", "parent", "talent"})
+_BRITISH = {
+    "defence": "defense",
+    "offence": "offense",
+    "licence": "license",
+    "pretence": "pretense",
+    "manoeuvre": "maneuver",
+    "manoeuvres": "maneuvers",
+    "programme": "program",
+    "programmes": "programs",
+    "travelled": "traveled",
+    "travelling": "traveling",
+    "cancelled": "canceled",
+    "signalled": "signaled",
+    "signalling": "signaling",
+    "labelled": "labeled",
+    "modelling": "modeling",
+    "fuelled": "fueled",
+}
+_OUR = re.compile(r"(?<=[a-z]{2}[bhlv])our(?=s?$|ed$|ing$|ite)")
+_TRE = re.compile(r"(?<=[a-z]{3})tre(?=s?$)")
+_ISE = re.compile(r"(?<=[a-z]{3}[^aeiou])is(e|ed|es|ing|ation|ations)$")
 _DOUBLE = re.compile(r"([bdfgklmnprtz])\1$")
 
 
@@ -66,6 +87,11 @@ def stem(word: str) -> str:
     w = word
     if not w.isascii() or not w.isalpha() or len(w) <= 3:
         return w
+    w = _BRITISH.get(w, w)
+    if len(w) > 5:  # British -> American spellings: labour, centre, emphasise, organisation
+        w = _OUR.sub("or", w)
+        w = _TRE.sub("ter", w)
+        w = _ISE.sub(r"iz\1", w)
     if w.endswith(("'s", "’s")):
         w = w[:-2]
     if w.endswith("ies") and len(w) > 4:
@@ -82,6 +108,8 @@ def stem(word: str) -> str:
                 if _DOUBLE.search(w) and (not w.endswith("ll") or len(w) > 6):
                     w = w[:-1]
                 break
+    if w.endswith("al") and len(w) >= 7 and w[-3] not in "aeiou" and w[-3] != w[-4]:
+        w = w[:-2]  # withdrawal -> withdraw, proposal -> propos(e)
     for suffix in ("ance", "ence", "ant", "ent"):
         if w.endswith(suffix) and w not in _KEEP and len(w) - len(suffix) >= 4:
             w = w[: -len(suffix)]

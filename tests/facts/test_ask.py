@@ -128,3 +128,25 @@ def test_cli_text_and_bad_input(cli_db: Path, capsys: pytest.CaptureFixture[str]
     assert code == 0 and NOTHING in out
     code, out, _ = _cli(capsys, "ingest", "--json")
     assert code == 0 and json.loads(out)["added"] == 0
+
+
+async def test_who_answers_name_the_people_in_question(facts: FactService) -> None:
+    answer = await facts.ask("Who co-chaired the coalition call?")
+    assert answer.answer.startswith("Macron, Merz and Starmer")
+    answer = await facts.ask("Who travelled to Moscow with Witkoff?")
+    assert answer.answer.startswith("Kushner")
+
+
+async def test_shares_of_people_are_not_shares_of_land(facts: FactService) -> None:
+    answer = await facts.ask("How much of Donbas does Russia control?")
+    values = [c.value for c in answer.conflicts[0].claims]
+    assert not any("54" in v for v in values), values
+    assert (
+        await facts.ask("What percentage of Ukrainians object to ceding Donbas?")
+    ).answer.startswith("about 54 per cent")
+
+
+async def test_british_and_american_spellings_meet(facts: FactService) -> None:
+    answer = await facts.ask("What did the UK defence ministry estimate?")
+    assert not answer.abstained
+    assert "UK defense ministry" in answer.citations[0].quote
