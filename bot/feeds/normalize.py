@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bot.feeds.plaintext import html_to_text, one_line
 from bot.models import Article
+from bot.storage.articles import content_hash
 
 MAX_TITLE = 500
 MAX_SUMMARY = 5_000
@@ -132,6 +133,7 @@ def _clip(text: str, limit: int) -> str:
 class NormalizedEntry:
     article: Article
     date_missing: bool
+    content_hash: str = ""  # articles.content_hash, computed off the event loop
 
 
 def normalize_entry(
@@ -212,4 +214,8 @@ def normalize_entry(
         language=language,
         source="feed",
     )
-    return NormalizedEntry(article=article, date_missing=date_missing)
+    return NormalizedEntry(
+        article=article,
+        date_missing=date_missing,
+        content_hash=content_hash(article.title, article.text),
+    )

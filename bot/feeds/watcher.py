@@ -208,8 +208,12 @@ class FeedWatcher:
         now = self.clock.now()
         keys = [e.article.entry_key for e in parsed.entries]
         known = await store.known_entry_keys(self.db.reader, feed.id, keys)
-        fresh = [e.article for e in parsed.entries if e.article.entry_key not in known]
-        fresh.sort(key=lambda a: a.published)
+        entries = sorted(
+            (e for e in parsed.entries if e.article.entry_key not in known),
+            key=lambda e: e.article.published,
+        )
+        fresh = [e.article for e in entries]
+        hashes = [e.content_hash for e in entries] if all(e.content_hash for e in entries) else None
         if baseline is None:
             baseline = not feed.baseline_done
         if parsed.bozo != feed.bozo:
@@ -228,7 +232,7 @@ class FeedWatcher:
             links: list[tuple[str, int | None]] = []
             # Same semantics as articles.insert_article (dedupe by entry key), batched.
             for article, (article_id, _created) in zip(
-                fresh, await store.insert_articles(tx, fresh), strict=True
+                fresh, await store.insert_articles(tx, fresh, hashes), strict=True
             ):
                 stored.append(article.model_copy(update={"id": article_id}))
                 links.append((article.entry_key, article_id))

@@ -423,16 +423,18 @@ async def _article_ids(conn: aiosqlite.Connection, keys: list[str]) -> dict[str,
 
 
 async def insert_articles(
-    tx: aiosqlite.Connection, batch: Sequence[Article]
+    tx: aiosqlite.Connection, batch: Sequence[Article], hashes: Sequence[str] | None = None
 ) -> list[tuple[int, bool]]:
     """``articles.insert_article`` for many articles at once: same row, same dedupe by entry
     key, ``(id, created)`` per article in order. A handful of statements instead of five
-    round trips per article (the watcher's hot path when a feed brings many entries)."""
+    round trips per article (the watcher's hot path when a feed brings many entries).
+    ``hashes``: the articles' ``content_hash`` when already computed (by the parse worker)."""
     if not batch:
         return []
     keys = [a.entry_key for a in batch]
     existing = await _article_ids(tx, keys)
-    missing = [a for a in batch if a.entry_key not in existing]
+    digests = list(hashes) if hashes is not None else [None] * len(batch)
+    missing = [(a, d) for a, d in zip(batch, digests, strict=True) if a.entry_key not in existing]
     if missing:
         await tx.executemany(
             _ARTICLE_INSERT,
@@ -448,12 +450,12 @@ async def insert_articles(
                     to_iso(a.first_seen),
                     a.language,
                     a.source,
-                    content_hash(a.title, a.text),
+                    d or content_hash(a.title, a.text),
                 )
-                for a in missing
+                for a, d in missing
             ],
         )
-    ids = {**await _article_ids(tx, [a.entry_key for a in missing]), **existing}
+    ids = {**await _article_ids(tx, [a.entry_key for a, _ in missing]), **existing}
     return [(ids[key], key not in existing) for key in keys]
 
 
