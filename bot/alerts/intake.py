@@ -4,10 +4,12 @@ For each new article (``baseline`` or not): facts ingest, then story assignment.
 ``baseline`` (a feed's first poll: stored, ingested, grouped, never alerted), for every server
 subscribed to the feed plus the console newsroom (guild 0):
 
+- the story was muted there (alert button) -> nothing.
 - the story already has an alert in that server -> the alert is updated (outlets, count). If it
   was delivered and the outlets grew, one pending 'edit' row is written (or bumped); if it was
   not delivered yet, the new outlet is simply folded in before it is sent.
-- else, if the article matches one of the server's topics -> a new alert and an 'alert' outbox row.
+- else, if the article matches one of the server's topics (minus (topic, outlet) pairs muted
+  there) -> a new alert and an 'alert' outbox row.
 
 All of it runs on the watcher's transaction, so an article is never stored without its alerts.
 """
@@ -23,6 +25,7 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.models import CONSOLE_GUILD_ID, Article, FeedRef
+from bot.storage import alert_actions
 from bot.storage import alerts as store
 
 log = logging.getLogger(__name__)
@@ -131,6 +134,8 @@ class AlertIntake:
         now: datetime,
     ) -> None:
         assert article.id is not None
+        if await alert_actions.is_story_muted(tx, guild_id, story.story_id):
+            return  # an editor muted the story in this server: no alert, no more updates
         outlets = list(dict.fromkeys(story.outlets or [article.publisher]))
         existing = await store.alert_for_story(tx, guild_id, story.story_id)
         if existing is not None:
@@ -154,8 +159,13 @@ class AlertIntake:
                 existing.status,
             )
             return
+        matches = [
+            m
+            for m in matches
+            if not await alert_actions.is_source_muted(tx, guild_id, m.topic, article.publisher)
+        ]
         if not matches:
-            return
+            return  # no topic, or only topics whose alerts from this outlet were muted
         lead = best_match(matches)
         alert_id = await store.insert_alert(
             tx,

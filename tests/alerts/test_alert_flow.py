@@ -194,3 +194,29 @@ async def test_feed_health_transition_gives_one_notice_per_server(newsroom: News
     assert notices[0].channel_id == CHANNEL
     assert "HTTP 503" in notices[0].as_text()
     assert len(newsroom.posts(guild_id=0, kind="notice")) == 1
+
+
+async def test_muted_story_and_muted_source_raise_nothing(newsroom: Newsroom) -> None:
+    await newsroom.arrive(article("Donbas: muted story", "Reuters"))
+    await newsroom.deliver(HOLD)
+    [alert] = await newsroom.alerts.alerts(NEWSROOM)
+    async with newsroom.services.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO muted_stories (guild_id, story_id, user_id, at) VALUES (?, ?, 1, '2026-02-01T09:00:00Z')",
+            (NEWSROOM, alert.story_id),
+        )
+        await tx.execute(
+            "INSERT INTO muted_sources (guild_id, topic, publisher, user_id, at) VALUES (?, 'Donbas', 'Tabloid', 1, '2026-02-01T09:00:00Z')",
+            (NEWSROOM,),
+        )
+    await newsroom.arrive(article("Donbas: muted story", "AFP"))
+    await newsroom.arrive(article("Donbas: tabloid scoop", "Tabloid"))
+    await newsroom.deliver(HOLD)
+    posts = newsroom.posts()
+    assert len(posts) == 1 and posts[0].title == "Donbas: muted story"
+    assert (
+        newsroom.transport.posted[
+            [p.msg.guild_id for p in newsroom.transport.posted].index(NEWSROOM)
+        ].edits
+        == []
+    )
