@@ -34,9 +34,15 @@ from bot.tree import BeatwatchTree
 log = logging.getLogger(__name__)
 
 COGS: tuple[str, ...] = (
+    "cogs.ask",
+    "cogs.topics",
+    "cogs.feeds",
     "cogs.status",
     "cogs.admin",
 )
+
+
+SCHEDULER_DRAIN_SECONDS = 5.0
 
 
 def _log_console_message(text: str) -> None:
@@ -89,7 +95,8 @@ class BeatwatchBot(commands.Bot):
         )
         self.scheduler: Any = None
         self.ops: Any = None
-        self._known_guilds: set[int] = set()
+        self.known_guilds: set[int] = set()
+        self.guild_known = asyncio.Event()  # set whenever a server joins ``known_guilds``
         self._guild_lock = asyncio.Lock()
         self._closing = False
         tree = self.tree
@@ -154,10 +161,10 @@ class BeatwatchBot(commands.Bot):
 
     async def ensure_guild(self, guild_id: int, name: str = "") -> None:
         """Make sure a server has its settings row and the default feeds (once per process)."""
-        if guild_id in self._known_guilds or self._services is None:
+        if guild_id in self.known_guilds or self._services is None:
             return
         async with self._guild_lock:
-            if guild_id in self._known_guilds:
+            if guild_id in self.known_guilds:
                 return
             services = self.services
             async with services.db.transaction() as tx:
@@ -177,7 +184,8 @@ class BeatwatchBot(commands.Bot):
                 if subscribe is not None:
                     await subscribe(guild_id)
                 await self._guild_added_to_scheduler(guild_id)
-            self._known_guilds.add(guild_id)
+            self.known_guilds.add(guild_id)
+            self.guild_known.set()
 
     async def _guild_added_to_scheduler(self, guild_id: int) -> None:
         if self.scheduler is None:
@@ -191,6 +199,18 @@ class BeatwatchBot(commands.Bot):
             await refresh(self.scheduler, self.services, self.transport)
 
     # --- shut-down -----------------------------------------------------------------------
+    async def _stop_scheduler(self, scheduler: Any) -> None:
+        """No new runs; let running jobs finish (briefly), then stop and cancel what is left."""
+        try:
+            scheduler.pause()
+            executor = getattr(scheduler, "_executors", {}).get("default")
+            running = [f for f in getattr(executor, "_pending_futures", ()) if not f.done()]
+            if running:
+                await asyncio.wait(running, timeout=SCHEDULER_DRAIN_SECONDS)
+            scheduler.shutdown(wait=False)
+        except Exception:  # boundary: shutting down must go on
+            log.exception("event=scheduler_shutdown_failed")
+
     async def close(self) -> None:
         if self._closing:
             await super().close()
@@ -198,10 +218,7 @@ class BeatwatchBot(commands.Bot):
         self._closing = True
         log.info("event=bot_closing")
         if self.scheduler is not None:
-            try:
-                self.scheduler.shutdown(wait=False)
-            except Exception:  # boundary: shutting down must go on
-                log.exception("event=scheduler_shutdown_failed")
+            await self._stop_scheduler(self.scheduler)
             self.scheduler = None
         await self.tasks.cancel_all()
         if self.ops is not None:

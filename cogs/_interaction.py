@@ -37,7 +37,9 @@ async def is_manager(interaction: discord.Interaction) -> bool:
     member = interaction.user
     if not isinstance(member, discord.Member):
         return False
-    if member.guild_permissions.manage_guild or member.guild_permissions.administrator:
+    # the member's permissions in this channel, as Discord resolved them for the interaction
+    perms = interaction.permissions
+    if perms.manage_guild or perms.administrator:
         return True
     if interaction.guild is not None and interaction.guild.owner_id == member.id:
         return True

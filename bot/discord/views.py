@@ -119,7 +119,55 @@ class AlertButton(
         )
 
 
-ALERT_BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (AlertButton,)
+class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"bw:sources"):
+    """Under an /ask answer: every citation, privately. The question is the answer's title, so
+    the button needs no stored state and keeps working after a restart."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Sources", style=discord.ButtonStyle.secondary, custom_id="bw:sources"
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> SourcesButton:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        from cogs import _render as render
+        from cogs._interaction import respond
+        from cogs.ask import sources_reply
+
+        try:
+            message = interaction.message
+            question = message.embeds[0].title if message and message.embeds else None
+            if not question:
+                await answer_ephemeral(interaction, "I can no longer read this question.")
+                return
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            answer = await interaction.client.services.facts.ask(question)
+            reply = sources_reply(answer)
+            reply.ephemeral = True
+            await respond(interaction, reply if reply.embeds else render.text_reply("No sources."))
+        except Exception:  # boundary: one click
+            log.exception("event=sources_failed guild=%s", interaction.guild_id)
+            await answer_ephemeral(interaction, APOLOGY)
+
+
+def sources_view() -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(SourcesButton())
+    return view
+
+
+ALERT_BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (AlertButton, SourcesButton)
 
 
 def alert_view(alert_id: int, marks: dict[Action, ActionMark] | None = None) -> discord.ui.View:

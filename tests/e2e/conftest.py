@@ -10,16 +10,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.app import BeatwatchBot
 from bot.clock import FixedClock
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings
 from tests.e2e.fake_discord import FakeDiscord
+from tests.e2e.feed_server import FeedServer
 
 WATCHED_LOGGERS = ("discord", "bot", "cogs")
 
@@ -69,9 +73,32 @@ async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
             )
 
 
+DEFAULT_FEEDS = 30  # more than autocomplete's 25
+
+
 @pytest.fixture
-def bot_settings(settings: Settings, fake: FakeDiscord) -> Settings:
-    return settings.model_copy(update={"dev_guild_id": fake.guild.id, "discord_token": None})
+def seeds_dir(tmp_path: Path, feed_server: FeedServer) -> Path:
+    """The shipped seeds, except the default feeds: local ones (tests never leave 127.0.0.1)."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(PROJECT_ROOT / "seeds", seeds)
+    feeds = [
+        {
+            "url": feed_server.url(f"wire{n:02d}.xml"),
+            "title": f"Wire {n:02d}",
+            "region": "test",
+            "language": "en",
+        }
+        for n in range(1, DEFAULT_FEEDS + 1)
+    ]
+    (seeds / "feeds.json").write_text(json.dumps({"feeds": feeds}), encoding="utf-8")
+    return seeds
+
+
+@pytest.fixture
+def bot_settings(settings: Settings, fake: FakeDiscord, seeds_dir: Path) -> Settings:
+    return settings.model_copy(
+        update={"dev_guild_id": fake.guild.id, "discord_token": None, "seeds_dir": seeds_dir}
+    )
 
 
 StartBot = Callable[..., Awaitable[BeatwatchBot]]
@@ -96,6 +123,10 @@ async def start_bot(
             task.result()  # raises what start() raised
             raise AssertionError("the bot stopped before it was ready")
         assert ready in done, "the bot did not become ready"
+        async with asyncio.timeout(5):  # on_guild_available: the guild's row and default feeds
+            while not set(fake.bot_guilds) <= bot.known_guilds:
+                bot.guild_known.clear()
+                await bot.guild_known.wait()
         return bot
 
     yield start
@@ -108,3 +139,11 @@ async def stop_bot(bot: BeatwatchBot, task: asyncio.Task[None] | None = None) ->
         await bot.close()
     if task is not None:
         await asyncio.wait_for(task, 5)
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    server = FeedServer()
+    await server.start()
+    yield server
+    await server.stop()
