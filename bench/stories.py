@@ -13,7 +13,8 @@ bases are generated. Ground truth: every copy belongs to its base's story.
 
 Reports time and peak memory (RSS of a child process per scenario), pairwise precision and
 recall against the ground truth, and for the incremental case the p50/p95 latency of
-extract + match + index one article with 100k stored (all inside the window: the worst case).
+extract + match one article with 100k stored (all inside the window: the worst case), and
+StoryService.assign end to end (SQLite file: insert the article, assign, commit).
 Prints a table, then one JSON object as the last line.
 """
 
@@ -100,11 +101,12 @@ _WORDS = re.compile(r"\b\w+\b")
 # --- data -------------------------------------------------------------------------------
 
 
-def base_entries() -> tuple[list[tuple[str, str]], str]:
+def base_entries() -> tuple[list[tuple[str, str, str]], str]:
+    """(outlet, title, text) bases: the real entries, the outlet being the feed they came from."""
     try:
         from stories_corpus import load_entries  # bench/stories_corpus.py
 
-        entries = [(e.title, e.text) for e in load_entries()]
+        entries = [(e.source.split(".")[0], e.title, e.text) for e in load_entries()]
         if len(entries) > 100:
             return entries, f"{len(entries)} real feed entries (../shared/corpus/feeds + seeds)"
     except (ImportError, OSError) as exc:
@@ -116,7 +118,7 @@ def base_entries() -> tuple[list[tuple[str, str]], str]:
     for i in range(2000):
         words = [rng.choice(vocab) for _ in range(60)] + [rng.choice(names), str(i)]
         rng.shuffle(words)
-        entries.append((" ".join(words[:9]).capitalize(), " ".join(words) + "."))
+        entries.append((f"gen{i % 40}", " ".join(words[:9]).capitalize(), " ".join(words) + "."))
     return entries, "2000 generated bases (../shared absent)"
 
 
@@ -175,9 +177,9 @@ def build_docs(
 ) -> tuple[list[StoryDoc], dict[str, str], Counter[str], dict[str, str]]:
     """``n`` articles with their true story labels."""
     bases, _ = base_entries()
-    unique: dict[str, tuple[str, str]] = {}
-    for title, text in bases:  # feed captures overlap: one base per headline
-        unique.setdefault(" ".join(title.casefold().split()), (title, text))
+    unique: dict[str, tuple[str, str, str]] = {}
+    for outlet, title, text in bases:  # feed captures overlap: one base per headline
+        unique.setdefault(" ".join(title.casefold().split()), (outlet, title, text))
     bases = list(unique.values())
     rng = random.Random(seed)
     docs: list[StoryDoc] = []
@@ -189,12 +191,12 @@ def build_docs(
     ep = 0
     while len(docs) < n:
         start = T0 + timedelta(days=14 * ep)
-        for b, (title, text) in enumerate(bases):
+        for b, (source, title, text) in enumerate(bases):
             if len(docs) >= n:
                 break
             label = f"e{ep}b{b}"
             when = start + timedelta(minutes=7 * b)  # ~10 days of news per epoch
-            outlets = rng.sample(OUTLETS, 12)
+            outlets = [source] + [o for o in rng.sample(OUTLETS, 12) if o != source][:11]
             url = f"https://news.example/{label}"
             docs.append(
                 StoryDoc(id=f"{label}-0", title=title, text=text, outlet=outlets[0],
@@ -269,9 +271,19 @@ def run_batch(n: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
             cell = by_kind.setdefault(key, [0, 0])
             cell[0] += joined
             cell[1] += 1
+    # Stories mixing two bases: either a false merge or the corpus carrying one real story
+    # twice (feed captures overlap; several outlets covered the same events). Show some.
+    members: dict[str, set[str]] = {}
+    for d in docs:
+        members.setdefault(assign[d.id], set()).add(truth[d.id])
+    by_id = {d.id: d for d in docs}
+    mixed = [sorted(v) for v in members.values() if len(v) > 1]
+    examples = [[by_id[f"{label}-0"].title[:70] for label in labels[:2]] for labels in mixed[:40]]
     out.put(
         {
             "n": n,
+            "mixed_stories": len(mixed),
+            "mixed_examples": examples,
             "stories_true": len(set(truth.values())),
             "stories_found": len(set(assign.values())),
             "seconds": round(seconds, 2),
@@ -341,6 +353,84 @@ def run_incremental(stored: int, probes: int, out: mp.Queue) -> None:  # type: i
     )
 
 
+def run_service(stored: int, probes: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    """StoryService.assign end to end (SQLite + index) with ``stored`` articles in the window."""
+    import asyncio
+    import tempfile
+
+    from bot.clock import FixedClock
+    from bot.models import Article
+    from bot.settings import Settings
+    from bot.storage import stories as store
+    from bot.storage.articles import insert_article
+    from bot.storage.database import Database
+    from bot.stories.service import StoryService
+
+    docs, truth, _, _ = build_docs(stored + probes, seed=4)
+    rng = random.Random(5)
+    rng.shuffle(docs)
+    probe_docs, stored_docs = docs[:probes], docs[probes:]
+    stored_docs.sort(key=lambda d: d.published)
+
+    def article(d: StoryDoc) -> Article:
+        return Article(
+            entry_key=d.id, url=d.url, title=d.title, summary=d.text, publisher=d.outlet,
+            published=d.published, first_seen=d.published,
+        )  # fmt: skip
+
+    async def go() -> dict[str, float]:
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(
+                _env_file=None,  # type: ignore[call-arg]
+                database_path=Path(tmp) / "bench.sqlite3",
+                story_window_hours=24 * 365 * 10,  # every stored article is a candidate
+            )
+            clock = FixedClock(max(d.published for d in docs) + timedelta(hours=1))
+            async with Database.open(settings.database_path) as db:
+                started = time.perf_counter()
+                story_of: dict[str, int] = {}
+                async with db.transaction() as tx:
+                    for d in stored_docs:
+                        art = article(d)
+                        aid, _ = await insert_article(tx, art)
+                        art = art.model_copy(update={"id": aid})
+                        label = truth[d.id]
+                        if label in story_of:
+                            await store.add_to_story(
+                                tx, story_of[label], art, "similar", 1.0, clock.now()
+                            )
+                        else:
+                            story_of[label] = await store.create_story(tx, art, clock.now())
+                fill = time.perf_counter() - started
+                svc = StoryService(db, clock, settings)
+                started = time.perf_counter()
+                loaded = await svc.load()
+                load = time.perf_counter() - started
+                lat, only = [], []
+                for d in probe_docs:
+                    t = time.perf_counter()
+                    async with db.transaction() as tx:
+                        aid, _ = await insert_article(tx, article(d))
+                        a = time.perf_counter()
+                        await svc.assign(tx, article(d).model_copy(update={"id": aid}))
+                        only.append((time.perf_counter() - a) * 1000)
+                    lat.append((time.perf_counter() - t) * 1000)
+                lat.sort()
+                only.sort()
+                return {
+                    "stored": loaded,
+                    "fill_seconds": round(fill, 1),
+                    "load_seconds": round(load, 1),
+                    "p50_ms": round(lat[len(lat) // 2], 3),
+                    "p95_ms": round(lat[int(len(lat) * 0.95)], 3),
+                    "assign_p50_ms": round(only[len(only) // 2], 3),
+                    "assign_p95_ms": round(only[int(len(only) * 0.95)], 3),
+                    "peak_mb": round(peak_mb(), 1),
+                }
+
+    out.put(asyncio.run(go()))
+
+
 def in_child(target, *args):  # type: ignore[no-untyped-def]
     ctx = mp.get_context("fork")
     out = ctx.Queue()
@@ -356,6 +446,13 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--stored", type=int, default=100_000)
     parser.add_argument("--probes", type=int, default=1000)
+    parser.add_argument("--examples", type=int, default=8, help="mixed stories to show")
+    parser.add_argument(
+        "--service-stored",
+        type=int,
+        default=100_000,
+        help="articles in SQLite for the end-to-end StoryService.assign timing (0: skip)",
+    )
     args = parser.parse_args()
     _, source = base_entries()
     load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
@@ -371,6 +468,13 @@ def main() -> int:
             f"{r['ms_per_article']:>7} {r['peak_mb']:>8} {r['pair_precision']:>9} "
             f"{r['pair_recall']:>7} {r['copy_recall']['all']:>8} {r['wrong_pairs']:>11}\n"
         )
+    for r in batch[:1]:
+        sys.stdout.write(
+            f"\n{r['mixed_stories']} stories at {r['n']} mix two base entries; some (judge: "
+            "false merge, or the corpus carrying one real story twice?):\n"
+        )
+        for a, b in r["mixed_examples"][: args.examples]:
+            sys.stdout.write(f"  {a!r}\n    ~ {b!r}\n")
     inc = in_child(run_incremental, args.stored, args.probes)
     sys.stdout.write(
         f"\nincremental: one new article against {inc['stored']} stored "
@@ -380,7 +484,19 @@ def main() -> int:
         f"candidates/article {inc['mean_candidates']}  joined its true story "
         f"{inc['probe_joined_true_story']:.1%}  (target p95 <= 5 ms)\n"
     )
-    sys.stdout.write(json.dumps({"source": source, "batch": batch, "incremental": inc}) + "\n")
+    svc = None
+    if args.service_stored:
+        svc = in_child(run_service, args.service_stored, min(args.probes, 300))
+        sys.stdout.write(
+            f"\nStoryService.assign end to end (insert article + assign + commit, SQLite file) "
+            f"with {svc['stored']} stored articles loaded in {svc['load_seconds']} s:\n"
+            f"  whole transaction p50 {svc['p50_ms']} ms  p95 {svc['p95_ms']} ms; "
+            f"assign() alone p50 {svc['assign_p50_ms']} ms  p95 {svc['assign_p95_ms']} ms; "
+            f"peak {svc['peak_mb']} MB\n"
+        )
+    sys.stdout.write(
+        json.dumps({"source": source, "batch": batch, "incremental": inc, "service": svc}) + "\n"
+    )
     return 0
 
 

@@ -18,8 +18,8 @@ How an article finds its story (:meth:`StoryIndex.match`):
    within one outlet 0.65 (its stories on one topic share its boilerplate); headlines with
    conflicting figures or names ("day 1,432" / "day 1,433", "attack on Kyiv" / "attack on
    Lviv") only as near-copies (0.8).
-5. **No chaining:** the article must also be reasonably close to the story's first article,
-   so A~B, B~C does not pull an unrelated C into A's story.
+5. **No chaining:** the article must also (nearly: ``ANCHOR_SLACK``) pass the rule against
+   the story's first article, so A~B, B~C does not pull an unrelated C into A's story.
 
 Document frequencies are updated as articles are added (``add``) and removed (``remove``);
 a stored article's vector keeps the idf of the moment it was indexed (recomputing every
@@ -54,6 +54,7 @@ TITLE_COVER_MIN = 0.25  # ...and each headline's terms are partly in the other a
 SAME_OUTLET_MIN = 0.65  # one outlet's own articles on one topic share its boilerplate
 CONFLICT_MIN = 0.80  # headlines with conflicting figures or names: near-copies only
 ANCHOR_MIN = 0.22  # a joining article must be this close to the story's first article
+ANCHOR_SLACK = 0.10  # ...and pass the pair rule against it with this much slack
 
 Key = Hashable
 
@@ -217,27 +218,31 @@ class StoryIndex:
                 other = self.docs.get(index[value])
                 if other is not None and other.key != doc.key and self.in_window(doc, other):
                     return Match(other.story, other.key, 1.0, via)
-        best: tuple[float, Doc] | None = None
+        passing: list[tuple[float, Doc]] = []
         for key in self.candidates(doc):
             other = self.docs[key]
             if not self.in_window(doc, other):
                 continue
             cos = cosine(doc.vec, other.vec)
-            if cos < COSINE_WITH_FIGURES:
-                continue
-            if not self.same_story(doc, other, cos):
-                continue
-            if best is None or cos > best[0]:
-                best = (cos, other)
-        if best is None:
-            return None
-        cos, other = best
-        story = self.stories.get(other.story)
-        if story is not None and story.first != other.key:
-            first = self.docs.get(story.first)
-            if first is not None and cosine(doc.vec, first.vec) < ANCHOR_MIN:
-                return None
-        return Match(other.story, other.key, cos, "similar")
+            if cos >= COSINE_WITH_FIGURES and self.same_story(doc, other, cos):
+                passing.append((cos, other))
+        passing.sort(key=lambda p: (-p[0], str(p[1].key)))
+        for cos, other in passing:
+            if self.anchored(doc, other):
+                return Match(other.story, other.key, cos, "similar")
+        return None
+
+    def anchored(self, doc: Doc, member: Doc) -> bool:
+        """No chaining: ``doc`` matched ``member``; it must also nearly pass the pair rule
+        against the story's first article (within ``ANCHOR_SLACK`` of the cosine it needs)."""
+        story = self.stories.get(member.story)
+        if story is None or story.first == member.key:
+            return True
+        first = self.docs.get(story.first)
+        if first is None:
+            return True
+        cos = cosine(doc.vec, first.vec)
+        return cos >= ANCHOR_MIN and self.same_story(doc, first, cos + ANCHOR_SLACK)
 
     def same_story(self, a: Doc, b: Doc, cos: float) -> bool:
         if cos >= COSINE_ALONE or a.outlet == b.outlet:
@@ -348,18 +353,21 @@ def same_story(cos: float, title_cover: float, a: Doc, b: Doc) -> bool:
 
     - Each headline gives a figure, or a name, that the other article never mentions ("day
       1,432" / "day 1,433", "attack on Kyiv" / "attack on Lviv", "meets Trump" / "meets
-      Macron"): only a near-copy joins.
+      Macron"): only a near-copy joins; never, for figures, within one outlet (its series:
+      "Daily Report 218" / "Daily Report 219"; its own copy of a page joins by URL or hash).
     - Same outlet: only a close rewrite joins (an outlet's stories on one topic share
       boilerplate, and its own update of a story usually keeps most of the text).
     - Different outlets: a cosine of ``COSINE_ALONE`` (``COSINE_ALONE_SHORT`` when one is a
       bare headline); or a lower cosine when the two share a specific figure (a toll, an
       amount, a count) and each headline is partly echoed in the other article.
     """
-    if conflicting(a.title_numbers, b.numbers, b.title_numbers, a.numbers) or conflicting(
-        a.title_entities, b.terms, b.title_entities, a.terms
-    ):
+    same_outlet = bool(a.outlet) and a.outlet == b.outlet
+    figures_conflict = conflicting(a.title_numbers, b.numbers, b.title_numbers, a.numbers)
+    if same_outlet and figures_conflict:
+        return False  # one outlet's series: "Daily Report 218/2020" / "Daily Report 219/2020"
+    if figures_conflict or conflicting(a.title_entities, b.terms, b.title_entities, a.terms):
         return cos >= CONFLICT_MIN
-    if a.outlet and a.outlet == b.outlet:
+    if same_outlet:
         return cos >= SAME_OUTLET_MIN
     short = len(a.terms) < SHORT_TERMS or len(b.terms) < SHORT_TERMS
     if cos >= (COSINE_ALONE_SHORT if short else COSINE_ALONE):

@@ -203,3 +203,38 @@ def test_tiny_batches(n: int) -> None:
     title, text = WIRE
     docs = [doc(f"d{i}", title, text, "Reuters") for i in range(n)]
     assert group_articles(docs) == {d.id: d.id for d in docs}
+
+
+def test_one_outlets_numbered_series_stays_apart() -> None:
+    text = (
+        "The OSCE Special Monitoring Mission recorded ceasefire violations in Donetsk and "
+        "Luhansk regions and continued to monitor the disengagement areas, the mission said."
+    )
+    stories = group_articles(
+        [
+            doc("r218", "OSCE SMM Daily Report 218/2020", text, "OSCE"),
+            doc("r219", "OSCE SMM Daily Report 219/2020", text + " Updated.", "OSCE", hours=24),
+        ]
+    )
+    assert stories["r218"] != stories["r219"]
+
+
+def test_one_outlets_stories_on_one_event_stay_apart() -> None:
+    """The heat and the final of one race, from one outlet: two stories."""
+    a = doc(
+        "a",
+        "Tebogo wins stunning 200m as Lyles is denied double",
+        "Botswana's Letsile Tebogo claims a surprise 200m gold as American Noah Lyles is denied "
+        "an Olympic sprint double at Paris 2024.",
+        "BBC",
+    )
+    c = doc(
+        "c",
+        "Lyles sets up shot at Olympic sprint double in 200m",
+        "American Noah Lyles will have the chance to become the first man since Usain Bolt to "
+        "complete an Olympic sprint double after qualifying for the 200m final at Paris 2024.",
+        "BBC",
+        hours=-30,
+    )
+    stories = group_articles([a, c])
+    assert stories["a"] != stories["c"]
