@@ -125,9 +125,10 @@ class BeatwatchScheduler(AsyncIOScheduler):
 
     async def run_retention(self) -> None:
         try:
-            await self.alerts.prune(self.clock.now())
             if self.prune is not None:
-                await self.prune()
+                await self.prune()  # the ops area's retention (articles, outbox, alerts)
+            else:
+                await self.alerts.prune(self.clock.now())
         except Exception:
             log.exception("event=job_failed job=retention")
 
@@ -191,8 +192,19 @@ def build_scheduler(
     *,
     prune: PruneHook | None = None,
 ) -> BeatwatchScheduler:
-    """The scheduler with every job; call ``.start()`` inside the running event loop."""
-    return BeatwatchScheduler(services, transport, clock or services.clock, prune=prune)
+    """The scheduler with every job; call ``.start()`` inside the running event loop.
+
+    ``prune`` defaults to the ops area's retention (``bot.ops.retention.retention_hook``).
+    """
+    clock = clock or services.clock
+    if prune is None:
+        try:
+            from bot.ops.retention import retention_hook
+        except ImportError:  # pragma: no cover - ops area absent
+            log.warning("event=retention_hook_missing")
+        else:
+            prune = retention_hook(services.db, clock, services.settings)
+    return BeatwatchScheduler(services, transport, clock, prune=prune)
 
 
 async def refresh_digest_jobs(

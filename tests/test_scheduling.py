@@ -136,3 +136,14 @@ async def test_job_bodies_log_instead_of_raising(services: Services, clock: Fixe
     rows = sorted(await services.alerts.outbox(0), key=lambda r: r.id)
     assert rows and all(r.status == "pending" for r in rows)
     assert rows[0].attempts == 1  # later parts of the digest wait for the first
+
+
+async def test_retention_job_calls_the_prune_hook(services: Services, clock: FixedClock) -> None:
+    calls: list[str] = []
+
+    async def prune() -> None:
+        calls.append("pruned")
+
+    scheduler = build_scheduler(services, RecordingTransport(), clock, prune=prune)
+    await scheduler.run_retention()
+    assert calls == ["pruned"]

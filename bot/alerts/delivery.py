@@ -254,6 +254,13 @@ class OutboxDelivery:
             async with self._db.transaction() as tx:
                 await store.set_row_status(tx, [row.id], "merged")
             return
+        reason = self._hold_reason(guild, self._clock.now())
+        if reason is not None:  # e.g. retried into the quiet hours: the digest gets them
+            async with self._db.transaction() as tx:
+                await store.set_row_status(tx, [row.id], "held")
+                await store.set_alert_status(tx, [a.id for a in members], "held", reason)
+            tally.held += len(members)
+            return
         channel = row.channel_id or next((a.channel_id for a in members if a.channel_id), None)
         msg = compose.combined_message(
             members,
