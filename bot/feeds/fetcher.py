@@ -323,7 +323,10 @@ class Fetcher:
             blocked = _blocked_cause(exc)
             if blocked is not None:
                 raise FetchError("blocked", blocked) from exc
-            raise FetchError("connect", f"could not connect to {exc.host}: {exc.os_error}") from exc
+            reason = exc.os_error.strerror or str(exc.os_error)
+            if isinstance(exc, aiohttp.ClientConnectorDNSError):
+                raise FetchError("dns", f"could not resolve {exc.host}: {reason}") from exc
+            raise FetchError("connect", f"could not connect to {exc.host}: {reason}") from exc
         except aiohttp.ClientPayloadError as exc:
             raise FetchError("network", f"broken response body: {exc}") from exc
         except aiohttp.ClientError as exc:
