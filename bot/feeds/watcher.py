@@ -113,6 +113,12 @@ class FeedWatcher:
         # statement at the end of the cycle: (feed_id, etag, last_modified, body_hash).
         self._quiet: list[tuple[int, str | None, str | None, str | None]] = []
 
+    def _next_check(self, now: datetime) -> datetime:
+        """Next poll after a success: one interval, minus a little slack so a feed polled a
+        few seconds into a cycle is due again at the next scheduled cycle, not the one after."""
+        interval = self.settings.poll_interval_seconds
+        return now + timedelta(seconds=interval - min(60, interval // 10))
+
     # --- one cycle -----------------------------------------------------------------------
 
     async def poll_due(self) -> PollSummary:
@@ -241,7 +247,7 @@ class FeedWatcher:
                 tx,
                 feed.id,
                 now=now,
-                next_check=now + timedelta(seconds=self.settings.poll_interval_seconds),
+                next_check=self._next_check(now),
                 etag=result.etag,
                 last_modified=result.last_modified,
                 body_hash=digest,
@@ -276,7 +282,7 @@ class FeedWatcher:
                     tx,
                     rows,
                     now=now,
-                    next_check=now + timedelta(seconds=self.settings.poll_interval_seconds),
+                    next_check=self._next_check(now),
                 )
         except Exception:  # boundary: losing this only means those feeds are polled again
             log.exception("event=quiet_fetches_not_recorded feeds=%s", len(rows))
@@ -293,7 +299,7 @@ class FeedWatcher:
                 tx,
                 feed.id,
                 now=now,
-                next_check=now + timedelta(seconds=self.settings.poll_interval_seconds),
+                next_check=self._next_check(now),
                 etag=result.etag,
                 last_modified=result.last_modified,
                 body_hash=digest,
