@@ -61,6 +61,7 @@ async def start_services(settings: Settings, clock: Clock | None = None) -> Serv
     )
     services.digests.facts = services.facts
     services.digests.topics = services.topics
+    services.digests.stories = stories
     services.intake = AlertIntake(
         clock=clock, stories=stories, topics=services.topics, ingest_facts=ingest_article
     )

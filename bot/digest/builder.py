@@ -51,9 +51,11 @@ def build_digest(
     moved: Sequence[Alert],
     held: Sequence[Alert] = (),
     facts: Sequence[DigestFact] = (),
+    facts_total: int | None = None,
     max_per_topic: int = MAX_PER_TOPIC,
 ) -> Digest:
-    """``moved``: alerts created/updated in [since, until); ``held``: alerts held for the digest."""
+    """``moved``: alerts created/updated in the period; ``held``: alerts held for the digest;
+    ``facts``: the new facts to show; ``facts_total``: how many facts are new in all."""
     held_ids = {a.id for a in held}
     by_topic: dict[str, list[DigestLine]] = {}
     for alert in moved:
@@ -80,7 +82,7 @@ def build_digest(
         stories=len(stories),
         articles=sum(ln.article_count for ln in every),
         outlets=len({o for ln in every for o in ln.outlets}),
-        facts=len(facts),
+        facts=len(facts) if facts_total is None else max(facts_total, len(facts)),
         held=len(held_lines),
     )
     return Digest(

@@ -127,7 +127,7 @@ def render_digest(digest: Digest) -> list[str]:
         lines.extend(f"{story_line(line, tz)} · {md_text(line.topic)}" for line in digest.held)
     if digest.facts:
         lines.append("")
-        lines.append(f"**New facts** ({len(digest.facts)})")
+        lines.append(f"**New facts from these stories** ({len(digest.facts)})")
         lines.extend(fact_line(f, tz) for f in digest.facts)
     return lines
 

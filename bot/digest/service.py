@@ -19,7 +19,7 @@ from bot.clock import Clock
 from bot.digest.builder import build_digest, build_timeline
 from bot.digest.render import digest_title, render_digest, split_lines
 from bot.errors import UserFacingError
-from bot.models import Digest, DigestFact, GuildConfig, Timeline
+from bot.models import Alert, Digest, DigestFact, GuildConfig, Timeline
 from bot.settings import Settings
 from bot.storage import alerts as alert_store
 from bot.storage import digests as store
@@ -29,10 +29,14 @@ from bot.storage.database import Database
 log = logging.getLogger(__name__)
 
 DEFAULT_PERIOD = timedelta(hours=24)
+FACTS_SCAN = 5000  # new facts looked at per digest (to count them and pick the relevant ones)
+FACTS_PER_ARTICLE = 2
 CHUNK_CHARS = 3800  # one part fits an embed description (4,096) with its title and footer
 
 
 class FactLike(Protocol):
+    @property
+    def article_id(self) -> int: ...
     @property
     def text(self) -> str: ...
     @property
@@ -51,6 +55,15 @@ class FactSource(Protocol):
     async def facts_since(self, since: datetime, limit: int = 50) -> Sequence[FactLike]: ...
 
     async def dated_facts(self, terms: list[str], limit: int = 100) -> Sequence[FactLike]: ...
+
+
+class ArticleLike(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+class StorySource(Protocol):
+    async def articles_of(self, story_id: int) -> Sequence[ArticleLike]: ...
 
 
 class TopicLike(Protocol):
@@ -85,6 +98,7 @@ class DigestService:
         *,
         facts: FactSource | None = None,
         topics: TopicLister | None = None,
+        stories: StorySource | None = None,
         chunk_chars: int = CHUNK_CHARS,
         facts_limit: int = 15,
     ) -> None:
@@ -93,6 +107,7 @@ class DigestService:
         self._clock = clock
         self.facts = facts
         self.topics = topics
+        self.stories = stories
         self._chunk_chars = chunk_chars
         self._facts_limit = facts_limit
 
@@ -106,10 +121,9 @@ class DigestService:
         guild = await self._guild(guild_id)
         moved = await alert_store.alerts_updated_between(self._db.reader, guild_id, since, now)
         held = await alert_store.held_alerts(self._db.reader, guild_id)
-        facts: list[DigestFact] = []
-        if self.facts is not None:
-            facts = [_fact(f) for f in await self.facts.facts_since(since, self._facts_limit)]
+        facts, facts_total = await self._story_facts(since, [*moved, *held])
         return build_digest(
+            facts_total=facts_total,
             guild_id=guild_id,
             timezone=guild.timezone,
             since=since,
@@ -118,6 +132,33 @@ class DigestService:
             held=held,
             facts=facts,
         )
+
+    async def _story_facts(
+        self, since: datetime, alerts: Sequence[Alert]
+    ) -> tuple[list[DigestFact], int]:
+        """New facts from the articles of the digest's stories (most-covered stories first,
+        ``FACTS_PER_ARTICLE`` per article, ``facts_limit`` in all), and how many facts are new."""
+        if self.facts is None:
+            return [], 0
+        new = await self.facts.facts_since(since, FACTS_SCAN)
+        rank: dict[int, int] = {}
+        ordered = sorted(alerts, key=lambda a: (-len(set(a.outlets)), -a.published.timestamp()))
+        for i, alert in enumerate(ordered):
+            rank.setdefault(alert.article_id, i)
+            if self.stories is not None:
+                for art in await self.stories.articles_of(alert.story_id):
+                    if art.id is not None:
+                        rank.setdefault(art.id, i)
+        per_article: dict[int, int] = {}
+        picked = []
+        for f in sorted((f for f in new if f.article_id in rank), key=lambda f: rank[f.article_id]):
+            if per_article.get(f.article_id, 0) >= FACTS_PER_ARTICLE:
+                continue
+            per_article[f.article_id] = per_article.get(f.article_id, 0) + 1
+            picked.append(_fact(f))
+            if len(picked) >= self._facts_limit:
+                break
+        return picked, len(new)
 
     async def preview(
         self, guild_id: int, since: datetime | None = None, now: datetime | None = None

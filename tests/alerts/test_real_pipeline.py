@@ -71,3 +71,19 @@ async def test_shipped_topic_alert_then_edit_with_real_services(
     # facts were ingested in the same transaction
     since = datetime(2026, 1, 1, tzinfo=UTC)
     assert await services.facts.facts_since(since, limit=500)
+
+
+async def test_digest_new_facts_come_from_the_digest_stories(
+    services: Services, clock: FixedClock
+) -> None:
+    feed_id = await add_feed(services)
+    feed = FeedRef(id=feed_id, url="https://example.org/feed.xml", title="Test feed")
+    await _arrive(services, feed, wire(1, "Reuters", clock.now()), wire(2, "AP", clock.now()))
+    clock.advance(timedelta(hours=1))
+    digest = await services.digests.build(0, clock.now() - timedelta(hours=24), clock.now())
+    assert [ln.title for s in digest.sections for ln in s.lines] == [
+        "Russian shelling hits Kramatorsk school, governor says"
+    ]
+    assert digest.facts, "the story's sentences are new facts"
+    assert {f.publisher for f in digest.facts} <= {"Reuters", "AP"}
+    assert digest.totals.facts >= len(digest.facts)  # every new fact counted (seeds too)

@@ -59,7 +59,7 @@ def test_stories_ranked_by_outlets_then_recency_and_cited() -> None:
         "• [Story 2](https://news.example/2) — AP, 01 Feb 2026 08:05 EET · 3 outlets: AP, BBC, DW"
         in text
     )
-    assert "**New facts** (1)" in text and "— FT, 01 Feb 2026 08:00 EET" in text
+    assert "**New facts from these stories** (1)" in text and "— FT, 01 Feb 2026 08:00 EET" in text
 
 
 def test_empty_digest_says_so() -> None:
