@@ -167,9 +167,16 @@ class BeatwatchScheduler(AsyncIOScheduler):
             if job.id.startswith("digest:") and job.id not in wanted:
                 self.remove_job(job.id)
         for guild in known:
-            job = self.get_job(digest_job_id(guild.guild_id))
-            if job is None or _trigger_key(job.trigger) != _wanted_key(guild):
-                await self.reschedule_digest(guild.guild_id)
+            try:
+                job = self.get_job(digest_job_id(guild.guild_id))
+                if job is None or _trigger_key(job.trigger) != _wanted_key(guild):
+                    await self.reschedule_digest(guild.guild_id)
+            except ValueError:  # a bad digest_time must not stop the other servers' digests
+                log.exception(
+                    "event=digest_schedule_failed guild=%s time=%r",
+                    guild.guild_id,
+                    guild.digest_time,
+                )
 
 
 def _trigger_key(trigger: Any) -> tuple[str, str]:

@@ -147,3 +147,19 @@ async def test_retention_job_calls_the_prune_hook(services: Services, clock: Fix
     scheduler = build_scheduler(services, RecordingTransport(), clock, prune=prune)
     await scheduler.run_retention()
     assert calls == ["pruned"]
+
+
+async def test_bad_digest_time_does_not_stop_other_servers(
+    services: Services, clock: FixedClock
+) -> None:
+    async with services.db.transaction() as tx:
+        await guilds.ensure_guild(tx, 5, clock)
+        await guilds.update_guild(tx, 5, digest_time="25:99")
+    scheduler = build_scheduler(services, RecordingTransport(), clock)
+    scheduler.start(paused=True)
+    try:
+        await scheduler.run_catch_up()
+        assert scheduler.get_job("digest:0") is not None
+        assert [r.period for r in await services.digests.runs(0)] == ["2026-02-01"]
+    finally:
+        scheduler.shutdown(wait=False)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.alerts.transport import TransientDeliveryError
 from bot.digest.service import DigestService
+from bot.storage.database import Database
 from tests.alerts.conftest import CHANNEL, NEWSROOM, Newsroom
 from tests.alerts.standins import article
 
@@ -36,12 +37,14 @@ async def test_digest_runs_once_per_day_across_restarts(newsroom: Newsroom) -> N
     [run] = await services.digests.runs(NEWSROOM)
     assert run.status == "sent" and run.sent_at is not None
 
-    # a restart: a new service on the same database finds today's run and does nothing
-    restarted = DigestService(services.db, services.settings, newsroom.clock)
-    assert await restarted.run_due_digest(NEWSROOM) is None
-    assert NEWSROOM not in await restarted.run_overdue()
+    # a restart: new connections and a new service on the same file find today's run
+    async with Database.open(services.db.path) as db:
+        after_restart = DigestService(db, services.settings, newsroom.clock)
+        assert await after_restart.run_due_digest(NEWSROOM) is None
+        assert NEWSROOM not in await after_restart.run_overdue()
     await newsroom.deliver(60)
     assert len(digests_of(newsroom)) == 1
+    restarted = DigestService(services.db, services.settings, newsroom.clock)
 
     # next morning: not before 08:00 local, then once, covering only what came since
     newsroom.clock.set(NEXT_MORNING - timedelta(minutes=1))
