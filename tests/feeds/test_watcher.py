@@ -267,3 +267,39 @@ async def test_unreachable_default_feeds_fail_clearly(
         for text in summary.errors.values()
     ), summary.errors
     assert await service.subscribe_defaults(0) == 0  # once per server
+
+
+async def test_malformed_feed_warns_once_per_state_change(
+    feed_server: FeedServer, make_service: ServiceFactory, fclock: FixedClock, caplog
+):
+    def broken(n: int) -> bytes:
+        return rss([(str(n), f"Item {n}")]).replace(
+            b"</channel>", b"<item><title>x &bogus; </channel>"
+        )
+
+    feed_server.static("/feed", broken(1))
+    service = await make_service(hook=RecordingHook())
+    await subscribe(service, feed_server.url("/feed"))
+    with caplog.at_level("WARNING", logger="bot.feeds.watcher"):
+        for n in (1, 2, 3):
+            feed_server.static("/feed", broken(n))
+            await service.poll_due()
+            fclock.advance(POLL)
+    assert sum("event=feed_malformed" in r.getMessage() for r in caplog.records) == 1
+
+
+async def test_process_pool_parses_off_the_loop():
+    from datetime import UTC, datetime
+
+    from bot.feeds.parser import ParsePool
+
+    pool = ParsePool(mode="process", workers=1)
+    try:
+        parsed = await pool.parse(
+            rss([("a", "One")]), {"content-type": "application/rss+xml"}, "https://x.org/f",
+            datetime(2026, 2, 1, tzinfo=UTC),
+        )  # fmt: skip
+        assert parsed.title == "Test Wire" and parsed.entries[0].article.title == "One"
+        assert pool.worker_pids()
+    finally:
+        pool.close()
