@@ -332,7 +332,10 @@ def run_incremental(stored: int, probes: int, out: mp.Queue) -> None:  # type: i
         latencies.append((time.perf_counter() - t) * 1000)
         cpu.append((time.thread_time() - c) * 1000)
         candidates.append(len(index.candidates(doc)))
-        hits += found is not None and found.story == truth[d.id]
+        # the same base recurs in every epoch (all inside this window): any epoch's story counts
+        hits += (
+            found is not None and str(found.story).split("b", 1)[1] == truth[d.id].split("b", 1)[1]
+        )
     latencies.sort()
     cpu.sort()
     out.put(

@@ -20,8 +20,10 @@ frequencies.
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 LEAD_WORDS = 250
 MAX_TEXT_CHARS = 4000
@@ -97,16 +99,20 @@ def stem(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=200_000)
 def normalise_word(raw: str) -> str | None:
-    """Lower-case, drop possessives and stop words; None for words that carry nothing."""
+    """Lower-case, drop possessives and stop words; None for words that carry nothing.
+
+    Cached, and the result interned: every stored article shares one string per term.
+    """
     word = raw.casefold().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
     if word in STOP_WORDS or len(word) < 2:
         return None
     if word.isdigit():
-        return word if len(word) >= 2 else None
-    return stem(word)
+        return sys.intern(word) if len(word) >= 2 else None
+    return sys.intern(stem(word))
 
 
 def clean_text(text: str) -> str:

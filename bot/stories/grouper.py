@@ -30,7 +30,7 @@ are in, and the background sample keeps it sane before that.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -41,6 +41,7 @@ from bot.storage.articles import content_hash
 from bot.stories.features import Features, extract
 
 DEFAULT_WINDOW_HOURS = 72
+BATCH_EVICT_EVERY = 1000
 TOP_TERMS = 10
 MAX_CANDIDATES = 400
 MAX_POSTING_SCAN = 4000
@@ -107,7 +108,6 @@ class Doc:
     title_entities: frozenset[str]
     url: str | None
     content_hash: str | None
-    terms: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -157,7 +157,7 @@ class StoryIndex:
             if not x.title_terms:
                 continue
             total = sum(self.idf(t) for t in x.title_terms)
-            found = sum(self.idf(t) for t in x.title_terms if t in y.terms)
+            found = sum(self.idf(t) for t in x.title_terms if t in y.vec)
             covers.append(found / total if total else 0.0)
         return min(covers) if covers else 0.0
 
@@ -187,7 +187,6 @@ class StoryIndex:
             title_entities=feats.title_entities,
             url=url,
             content_hash=content_hash,
-            terms=frozenset(feats.terms),
         )
 
     def candidates(self, doc: Doc) -> list[Key]:
@@ -199,7 +198,8 @@ class StoryIndex:
             for other in posting[-MAX_POSTING_SCAN:]:
                 counts[other] = counts.get(other, 0) + 1
         need = 2 if len(doc.top) >= 4 else 1
-        found = [k for k, c in counts.items() if c >= need and k != doc.key]
+        docs = self.docs
+        found = [k for k, c in counts.items() if c >= need and k != doc.key and k in docs]
         if len(found) > MAX_CANDIDATES:
             found.sort(key=lambda k: -counts[k])
             found = found[:MAX_CANDIDATES]
@@ -270,7 +270,7 @@ class StoryIndex:
         info.members.append(doc.key)
         self.docs[doc.key] = doc
         if not counted:
-            self.count(doc.terms or doc.vec)
+            self.count(doc.vec)
         for term in doc.top:
             self.postings.setdefault(term, []).append(doc.key)
         if doc.url:
@@ -278,26 +278,19 @@ class StoryIndex:
         if doc.content_hash:
             self.by_hash.setdefault(doc.content_hash, doc.key)
 
-    def remove(self, key: Key) -> Doc | None:
+    def remove(self, key: Key, uncount: bool = True) -> Doc | None:
+        """Forget one article; ``uncount=False`` leaves document frequencies as they are."""
         doc = self.docs.pop(key, None)
         if doc is None:
             return None
-        for term in doc.terms or doc.vec:
-            left = self.df.get(term, 0) - 1
-            if left > 0:
-                self.df[term] = left
-            else:
-                self.df.pop(term, None)
-        self.n_docs -= 1
-        for term in doc.top:
-            posting = self.postings.get(term)
-            if posting is not None:
-                try:
-                    posting.remove(key)
-                except ValueError:
-                    pass
-                if not posting:
-                    del self.postings[term]
+        if uncount:
+            for term in doc.vec:
+                left = self.df.get(term, 0) - 1
+                if left > 0:
+                    self.df[term] = left
+                else:
+                    self.df.pop(term, None)
+            self.n_docs -= 1
         if doc.url and self.by_url.get(doc.url) == key:
             del self.by_url[doc.url]
         if doc.content_hash and self.by_hash.get(doc.content_hash) == key:
@@ -312,12 +305,28 @@ class StoryIndex:
                 info.first = min(info.members, key=lambda k: self.docs[k].published)
         return doc
 
-    def evict_before(self, cutoff: float) -> int:
+    def evict_before(
+        self, cutoff: float, keep: set[Key] | None = None, uncount: bool = True
+    ) -> int:
         """Forget articles published before ``cutoff`` (they can no longer match new ones)."""
-        old = [k for k, d in self.docs.items() if d.published < cutoff]
+        old = [
+            k for k, d in self.docs.items() if d.published < cutoff and (not keep or k not in keep)
+        ]
         for key in old:
-            self.remove(key)
+            self.remove(key, uncount)
+        if old:
+            self.compact()
         return len(old)
+
+    def compact(self) -> None:
+        """Drop removed articles from the postings (``remove`` leaves them; lookups skip them)."""
+        docs = self.docs
+        for term in list(self.postings):
+            live = [k for k in self.postings[term] if k in docs]
+            if live:
+                self.postings[term] = live
+            else:
+                del self.postings[term]
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -341,11 +350,14 @@ def specific_figures(a: Doc, b: Doc) -> set[str]:
 
 
 def conflicting(
-    a_title: frozenset[str], b_all: frozenset[str], b_title: frozenset[str], a_all: frozenset[str]
+    a_title: frozenset[str],
+    b_all: Collection[str],
+    b_title: frozenset[str],
+    a_all: Collection[str],
 ) -> bool:
     """Each headline names something (a figure, a place, a person) the other article never
     mentions: "drone attack on Kyiv" / "drone attack on Lviv", "day 1,432" / "day 1,433"."""
-    return bool(a_title - b_all) and bool(b_title - a_all)
+    return any(t not in b_all for t in a_title) and any(t not in a_all for t in b_title)
 
 
 def same_story(cos: float, title_cover: float, a: Doc, b: Doc) -> bool:
@@ -365,11 +377,11 @@ def same_story(cos: float, title_cover: float, a: Doc, b: Doc) -> bool:
     figures_conflict = conflicting(a.title_numbers, b.numbers, b.title_numbers, a.numbers)
     if same_outlet and figures_conflict:
         return False  # one outlet's series: "Daily Report 218/2020" / "Daily Report 219/2020"
-    if figures_conflict or conflicting(a.title_entities, b.terms, b.title_entities, a.terms):
+    if figures_conflict or conflicting(a.title_entities, b.vec, b.title_entities, a.vec):
         return cos >= CONFLICT_MIN
     if same_outlet:
         return cos >= SAME_OUTLET_MIN
-    short = len(a.terms) < SHORT_TERMS or len(b.terms) < SHORT_TERMS
+    short = len(a.vec) < SHORT_TERMS or len(b.vec) < SHORT_TERMS
     if cos >= (COSINE_ALONE_SHORT if short else COSINE_ALONE):
         return True
     return (
@@ -400,10 +412,12 @@ def group_articles(
         index.count(f.terms)
     order = sorted(range(len(items)), key=lambda i: (items[i].published, i))
     result: dict[str, str] = {}
-    for i in order:
+    for n, i in enumerate(order):
         item = items[i]
         if item.id in result:
             continue
+        if n and n % BATCH_EVICT_EVERY == 0:  # keep the index to the window (idf stays whole)
+            index.evict_before(epoch(item.published) - index.window, uncount=False)
         doc = index.make_doc(
             item.id,
             feats[i],

@@ -157,10 +157,6 @@ class StoryService:
         if self._since_evict < EVICT_EVERY:
             return
         self._since_evict = 0
-        cutoff = epoch(now - self.window)
-        keep = set(self._pending)
-        old = [k for k, d in self.index.docs.items() if d.published < cutoff and k not in keep]
-        for key in old:
-            self.index.remove(key)
-        if old:
-            log.debug("event=stories_evicted articles=%s", len(old))
+        evicted = self.index.evict_before(epoch(now - self.window), keep=set(self._pending))
+        if evicted:
+            log.debug("event=stories_evicted articles=%s", evicted)
