@@ -244,3 +244,32 @@ async def test_gzip_and_deflate_bodies_are_decoded(feed_server: FeedServer, fetc
     )
     for path in ("/gz", "/zl", "/raw"):
         assert (await fetcher.fetch(feed_server.url(path))).body == doc
+
+
+async def test_tcp_connect_timeout(feed_settings: Settings, fclock: FixedClock):
+    """A listening socket whose backlog is full never completes the handshake."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        try:
+            filler.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    settings = feed_settings.model_copy(update={"connect_timeout_seconds": 0.1})
+    f = Fetcher(settings, fclock)
+    await f.start()
+    try:
+        with pytest.raises(FetchError, match=r"connect timed out after 0\.1s"):
+            await f.fetch(f"http://127.0.0.1:{port}/feed")
+    finally:
+        await f.close()
+        for sock in [*fillers, server]:
+            sock.close()
