@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 NewArticlesHook = Callable[[aiosqlite.Connection, FeedRef, list[Article], bool], Awaitable[None]]
 
+# A body within the size cap parses in well under a second; this only stops a pathological
+# one from holding its poll open (the worker finishes it in the background).
+PARSE_TIMEOUT_SECONDS = 60.0
 BASE_BACKOFF = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(days=1)
 
@@ -172,9 +175,15 @@ class FeedWatcher:
             if feed.baseline_done and digest == feed.body_hash:
                 await self._record_fetch_only(feed, result, digest)
                 return FeedOutcome(feed.id, feed.url, "unchanged")
-            parsed = await self.pool.parse(
-                result.body, result.headers, feed.url, self.clock.now(), batch=batch
-            )
+            try:
+                async with asyncio.timeout(PARSE_TIMEOUT_SECONDS):
+                    parsed = await self.pool.parse(
+                        result.body, result.headers, feed.url, self.clock.now(), batch=batch
+                    )
+            except TimeoutError as exc:
+                raise FetchError(
+                    "parse", f"parsing took longer than {PARSE_TIMEOUT_SECONDS:g}s"
+                ) from exc
             reason = not_a_feed_reason(parsed)
             if reason is not None:
                 raise NotAFeedError("not_feed", reason)
