@@ -356,6 +356,26 @@ def run_incremental(stored: int, probes: int, out: mp.Queue) -> None:  # type: i
     )
 
 
+def run_index_bytes(n: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    """Bytes the index keeps per article (tracemalloc over building an index of ``n``)."""
+    import tracemalloc
+
+    docs, truth, _, _ = build_docs(n, seed=6)
+    feats = [extract(d.title, d.text) for d in docs]
+    tracemalloc.start()
+    index = StoryIndex(window_seconds=1e12)
+    for f in feats:
+        index.count(f.terms)
+    for d, f in zip(docs, feats, strict=True):
+        doc = index.make_doc(
+            d.id, f, epoch(d.published), d.outlet, d.url, content_hash(d.title, d.text)
+        )
+        index.add(doc, truth[d.id], counted=True)
+    current, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    out.put({"articles": n, "bytes_per_article": round(current / n)})
+
+
 def run_service(stored: int, probes: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
     """StoryService.assign end to end (SQLite + index) with ``stored`` articles in the window."""
     import asyncio
@@ -487,6 +507,12 @@ def main() -> int:
         f"candidates/article {inc['mean_candidates']}  joined its true story "
         f"{inc['probe_joined_true_story']:.1%}  (target p95 <= 5 ms)\n"
     )
+    size = in_child(run_index_bytes, 10_000)
+    sys.stdout.write(
+        f"  index size (tracemalloc, {size['articles']} articles): "
+        f"{size['bytes_per_article']} bytes per article "
+        f"(~{size['bytes_per_article'] * inc['stored'] / 1e6:.0f} MB at {inc['stored']})\n"
+    )
     svc = None
     if args.service_stored:
         svc = in_child(run_service, args.service_stored, min(args.probes, 300))
@@ -498,7 +524,10 @@ def main() -> int:
             f"peak {svc['peak_mb']} MB\n"
         )
     sys.stdout.write(
-        json.dumps({"source": source, "batch": batch, "incremental": inc, "service": svc}) + "\n"
+        json.dumps(
+            {"source": source, "batch": batch, "incremental": inc, "index": size, "service": svc}
+        )
+        + "\n"
     )
     return 0
 

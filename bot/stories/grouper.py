@@ -30,6 +30,7 @@ are in, and the background sample keeps it sane before that.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -99,7 +100,9 @@ class Doc:
     story: Key
     published: float
     outlet: str
-    vec: dict[str, float]
+    terms: tuple[str, ...]  # the vector, stored compactly: terms and their weights
+    weights: array[float]
+    lookup: dict[str, float] | None  # the vector as a dict while the doc is being matched
     top: tuple[str, ...]
     entities: frozenset[str]
     numbers: frozenset[str]
@@ -146,6 +149,7 @@ class StoryIndex:
         return math.log((n + 1) / (d + 1)) + 1.0
 
     def vectorise(self, feats: Features) -> dict[str, float]:
+        """Unit-length TF-IDF weights: (1 + log tf) x idf."""
         vec = {t: (1.0 + math.log(c)) * self.idf(t) for t, c in feats.terms.items()}
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         return {t: w / norm for t, w in vec.items()}
@@ -157,7 +161,7 @@ class StoryIndex:
             if not x.title_terms:
                 continue
             total = sum(self.idf(t) for t in x.title_terms)
-            found = sum(self.idf(t) for t in x.title_terms if t in y.vec)
+            found = sum(self.idf(t) for t in x.title_terms if t in y.terms)
             covers.append(found / total if total else 0.0)
         return min(covers) if covers else 0.0
 
@@ -178,7 +182,9 @@ class StoryIndex:
             story=key,
             published=published,
             outlet=outlet.casefold().strip(),
-            vec=vec,
+            terms=tuple(vec),
+            weights=array("d", vec.values()),
+            lookup=vec,
             top=top,
             entities=feats.entities,
             numbers=feats.numbers,
@@ -223,7 +229,7 @@ class StoryIndex:
             other = self.docs[key]
             if not self.in_window(doc, other):
                 continue
-            cos = cosine(doc.vec, other.vec)
+            cos = cosine(doc, other)
             if cos >= COSINE_WITH_FIGURES and self.same_story(doc, other, cos):
                 passing.append((cos, other))
         passing.sort(key=lambda p: (-p[0], str(p[1].key)))
@@ -241,7 +247,7 @@ class StoryIndex:
         first = self.docs.get(story.first)
         if first is None:
             return True
-        cos = cosine(doc.vec, first.vec)
+        cos = cosine(doc, first)
         return cos >= ANCHOR_MIN and self.same_story(doc, first, cos + ANCHOR_SLACK)
 
     def same_story(self, a: Doc, b: Doc, cos: float) -> bool:
@@ -268,9 +274,10 @@ class StoryIndex:
         if info is None:
             info = self.stories[doc.story] = StoryInfo(doc.story, doc.key)
         info.members.append(doc.key)
+        doc.lookup = None  # stored: terms + weights only (a dict per article costs ~3x more)
         self.docs[doc.key] = doc
         if not counted:
-            self.count(doc.vec)
+            self.count(doc.terms)
         for term in doc.top:
             self.postings.setdefault(term, []).append(doc.key)
         if doc.url:
@@ -284,7 +291,7 @@ class StoryIndex:
         if doc is None:
             return None
         if uncount:
-            for term in doc.vec:
+            for term in doc.terms:
                 left = self.df.get(term, 0) - 1
                 if left > 0:
                     self.df[term] = left
@@ -329,11 +336,13 @@ class StoryIndex:
                 del self.postings[term]
 
 
-def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
+def cosine(a: Doc, b: Doc) -> float:
+    """Dot product of two unit vectors (stored docs keep tuples; a query doc has a dict)."""
+    if a.lookup is None and b.lookup is not None:
         a, b = b, a
-    get = b.get
-    return sum(w * get(t, 0.0) for t, w in a.items())
+    lookup = a.lookup if a.lookup is not None else dict(zip(a.terms, a.weights, strict=True))
+    get = lookup.get
+    return sum(w * get(t, 0.0) for t, w in zip(b.terms, b.weights, strict=True))
 
 
 def specific_figures(a: Doc, b: Doc) -> set[str]:
@@ -377,11 +386,11 @@ def same_story(cos: float, title_cover: float, a: Doc, b: Doc) -> bool:
     figures_conflict = conflicting(a.title_numbers, b.numbers, b.title_numbers, a.numbers)
     if same_outlet and figures_conflict:
         return False  # one outlet's series: "Daily Report 218/2020" / "Daily Report 219/2020"
-    if figures_conflict or conflicting(a.title_entities, b.vec, b.title_entities, a.vec):
+    if figures_conflict or conflicting(a.title_entities, b.terms, b.title_entities, a.terms):
         return cos >= CONFLICT_MIN
     if same_outlet:
         return cos >= SAME_OUTLET_MIN
-    short = len(a.vec) < SHORT_TERMS or len(b.vec) < SHORT_TERMS
+    short = len(a.terms) < SHORT_TERMS or len(b.terms) < SHORT_TERMS
     if cos >= (COSINE_ALONE_SHORT if short else COSINE_ALONE):
         return True
     return (
