@@ -79,11 +79,11 @@ def forbidden_reason(ip_text: str) -> str | None:
             ip = ip.teredo[1]
     checks = (
         ("loopback", ip.is_loopback),
-        ("private", ip.is_private),
         ("link-local", ip.is_link_local),
-        ("multicast", ip.is_multicast),
-        ("reserved", ip.is_reserved),
         ("unspecified", ip.is_unspecified),
+        ("multicast", ip.is_multicast),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
     )
     for name, hit in checks:
         if hit:

@@ -182,3 +182,20 @@ async def test_readding_a_disabled_feed_reenables_without_flood(
     assert hook.alerted() == [] and hook.calls[-1][2] is True  # recorded, not alerted
     events = await service.health_events_since(0)
     assert (events[-1].old_state, events[-1].new_state) == ("disabled", "healthy")
+
+
+def test_cli_add_refused_and_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+):
+    from bot.__main__ import main
+
+    for key in list(__import__("os").environ):
+        if key.startswith("BEATWATCH_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("BEATWATCH_DATABASE_PATH", str(tmp_path / "cli.sqlite3"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["feeds", "add", "http://169.254.169.254/latest/"]) == 2
+    assert "refused: 169.254.169.254 is a link-local address" in capsys.readouterr().err
+    assert main(["feeds", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "healthy" in out and "next check" in out and out.rstrip().endswith("0 disabled")
