@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -168,8 +169,13 @@ def bot_env(
     tmp_path: Path, fake: ReliabilityFake, db_path: Path, overrides: dict[str, str]
 ) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BEATWATCH_")}
+    launcher = os.environ.get("BEATWATCH_RELIABILITY_LAUNCHER")
+    if launcher:  # a developer's own launcher module (on PYTHONPATH)
+        env["BEATWATCH_RELIABILITY_LAUNCHER"] = launcher
     env.update(
-        PYTHONPATH=str(PROJECT_ROOT),
+        PYTHONPATH=os.pathsep.join(
+            p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p
+        ),
         BEATWATCH_RELIABILITY_DISCORD=f"http://127.0.0.1:{fake.port}",
         BEATWATCH_DISCORD_TOKEN=fake.token,
         BEATWATCH_DATABASE_PATH=str(db_path),
@@ -268,7 +274,7 @@ async def prepare_database(
     async with Database.open(db_path) as db, db.transaction() as tx:
         await guilds.ensure_guild(
             tx, fake.guild.id, clock, name=fake.guild.name, timezone="UTC",
-            digest_time=digest_time or "03:00",
+            digest_time=digest_time or (now + timedelta(hours=2)).strftime("%H:%M"),
         )  # fmt: skip
         await guilds.update_guild(
             tx, fake.guild.id, alert_channel_id=alert_channel, digest_channel_id=digest_channel

@@ -181,7 +181,7 @@ class FeedFarm:
                 while sent < self.huge_bytes:
                     await resp.write(chunk)
                     sent += len(chunk)
-            except (ConnectionResetError, RuntimeError):
+            except (ConnectionError, RuntimeError):
                 pass  # the bot hung up at its cap: what we want
             return resp
         if self.hold:
@@ -286,7 +286,7 @@ class BotProcess:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "tests.reliability.launch",
+                self.env.get("BEATWATCH_RELIABILITY_LAUNCHER", "tests.reliability.launch"),
                 "run",
                 cwd=self.workdir,
                 env=self.env,
