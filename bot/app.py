@@ -37,6 +37,9 @@ COGS: tuple[str, ...] = (
     "cogs.ask",
     "cogs.topics",
     "cogs.feeds",
+    "cogs.alerts",
+    "cogs.digest",
+    "cogs.timeline",
     "cogs.status",
     "cogs.admin",
 )

@@ -327,3 +327,23 @@ def with_desk(embed_in: discord.Embed, desk: Sequence[str]) -> discord.Embed:
     if desk:
         e.add_field(name="Desk", value=lines_within(desk, FIELD_VALUE), inline=False)
     return fit(e)
+
+
+def line_embeds(
+    title: str, lines: Sequence[str], *, colour: discord.Colour = COLOUR_INFO
+) -> list[discord.Embed]:
+    """Long text as whole lines over as many embeds as needed (first one titled)."""
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for line in lines:
+        line = clip(line, DESCRIPTION)
+        if chunks[-1] and size + len(line) + 1 > DESCRIPTION:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(line)
+        size += len(line) + 1
+    embeds = []
+    for i, chunk in enumerate(chunks):
+        heading = title if i == 0 else f"{title} (cont. {i + 1}/{len(chunks)})"
+        embeds.append(embed(heading, "\n".join(chunk), colour=colour))
+    return embeds

@@ -147,3 +147,11 @@ async def feed_server() -> AsyncIterator[FeedServer]:
     await server.start()
     yield server
     await server.stop()
+
+
+async def settle(bot: BeatwatchBot) -> None:
+    """Wait for the scheduler's running jobs (e.g. the start-up poll) to finish."""
+    executor = bot.scheduler._executors["default"]
+    running = [f for f in executor._pending_futures if not f.done()]
+    if running:
+        await asyncio.wait(running, timeout=10)

@@ -1,0 +1,108 @@
+"""``/alerts channel|pause|resume|quiet-hours``: where and when this server's alerts are posted.
+
+Every subcommand changes settings, so the whole group carries ``default_permissions(manage_guild)``
+plus the run-time editor check.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.services import Services
+from cogs import _render as render
+from cogs import _settings as settings
+from cogs._interaction import MANAGE, app, guild_id, manager_only, respond
+
+if TYPE_CHECKING:
+    from bot.app import BeatwatchBot
+
+
+async def build_channel(
+    services: Services, gid: int, channel_id: int, *, mode: str = "discord"
+) -> render.Reply:
+    await settings.update(services, gid, alert_channel_id=channel_id)
+    where = f"<#{channel_id}>" if mode == "discord" else f"channel {channel_id}"
+    return render.text_reply(f"Alerts will be posted in {where}.")
+
+
+async def build_pause(services: Services, gid: int, paused: bool) -> render.Reply:
+    await settings.update(services, gid, alerts_paused=1 if paused else 0)
+    if paused:
+        return render.text_reply(
+            "Alerts paused. New stories are kept for the digest; /alerts resume to restart."
+        )
+    return render.text_reply("Alerts resumed.")
+
+
+async def build_quiet_hours(services: Services, gid: int, start: str, end: str) -> render.Reply:
+    if start.strip().lower() in {"off", "none", "-"}:
+        await settings.update(services, gid, quiet_start=None, quiet_end=None)
+        return render.text_reply("Quiet hours off: alerts are posted at any hour.")
+    begin, finish = settings.parse_hhmm(start, "from"), settings.parse_hhmm(end, "to")
+    if begin == finish:
+        return render.text_reply("Quiet hours need two different times (or `from: off`).")
+    config = await settings.update(services, gid, quiet_start=begin, quiet_end=finish)
+    return render.text_reply(
+        f"Quiet hours {begin}–{finish} ({config.timezone}): alerts in that window wait and "
+        "are posted when it ends."
+    )
+
+
+@app_commands.guild_only()
+@MANAGE
+class AlertsCog(
+    commands.GroupCog, group_name="alerts", group_description="Where and when alerts are posted."
+):
+    def __init__(self, bot: BeatwatchBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(name="channel", description="Post this server's alerts in a channel.")
+    @app_commands.describe(channel="The channel for alerts")
+    @manager_only
+    async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        await respond(
+            interaction,
+            await build_channel(app(interaction).services, guild_id(interaction), channel.id),
+        )
+
+    @app_commands.command(
+        name="pause", description="Stop posting alerts (stories still go in the digest)."
+    )
+    @manager_only
+    async def pause(self, interaction: discord.Interaction) -> None:
+        await respond(
+            interaction, await build_pause(app(interaction).services, guild_id(interaction), True)
+        )
+
+    @app_commands.command(name="resume", description="Post alerts again.")
+    @manager_only
+    async def resume(self, interaction: discord.Interaction) -> None:
+        await respond(
+            interaction, await build_pause(app(interaction).services, guild_id(interaction), False)
+        )
+
+    @app_commands.command(
+        name="quiet-hours", description="Hold alerts between two times (server timezone)."
+    )
+    @app_commands.describe(start="Start, e.g. 22:00 (or off)", end="End, e.g. 07:00")
+    @app_commands.rename(start="from", end="to")
+    @manager_only
+    async def quiet_hours(
+        self,
+        interaction: discord.Interaction,
+        start: app_commands.Range[str, 1, 8],
+        end: app_commands.Range[str, 1, 8] = "07:00",
+    ) -> None:
+        reply = await build_quiet_hours(
+            app(interaction).services, guild_id(interaction), start, end
+        )
+        await respond(interaction, reply)
+
+
+async def setup(bot: BeatwatchBot) -> None:
+    await bot.add_cog(AlertsCog(bot))
