@@ -141,6 +141,8 @@ async def handle_group(settings: Settings, args: argparse.Namespace) -> int:
 
 async def handle_list(settings: Settings, args: argparse.Namespace) -> int:
     since = SystemClock().now() - timedelta(days=args.days)
+    if not settings.database_path.exists():
+        return fail(f"no database at {settings.database_path} (nothing stored yet)")
     async with Database.open(settings.database_path) as db:
         refs = await store.stories_since(db.reader, since)
     if args.json:
