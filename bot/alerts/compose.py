@@ -139,6 +139,9 @@ def story_line(alert: Alert, tz: str) -> str:
     )
 
 
+COMBINED_MAX_STORIES = 15  # a combined message lists the best-covered stories; the digest has all
+
+
 def combined_message(
     alerts: list[Alert],
     guild: GuildConfig,
@@ -149,6 +152,13 @@ def combined_message(
 ) -> OutgoingMessage:
     topic = alerts[0].topic if alerts else ""
     ping = next((a.ping_role_id for a in alerts if a.ping_role_id), None)
+    ranked = sorted(
+        alerts, key=lambda a: (-len(set(a.outlets or [a.publisher])), -a.published.timestamp())
+    )
+    shown = ranked[:COMBINED_MAX_STORIES]
+    lines = [story_line(a, guild.timezone) for a in shown]
+    if len(ranked) > len(shown):
+        lines.append(f"…and {len(ranked) - len(shown)} more: all of them will be in the digest")
     return OutgoingMessage(
         dedupe_key=f"bw{outbox_id}v{version}",
         outbox_id=outbox_id,
@@ -157,7 +167,7 @@ def combined_message(
         channel_id=channel_id,
         kind="combined",
         title=f"{len(alerts)} new stories on {inert(topic)}",
-        lines=[story_line(a, guild.timezone) for a in alerts],
+        lines=lines,
         footer="several stories on one topic at once: combined into one message",
         ping_role_id=ping,
     )

@@ -24,8 +24,7 @@ from typing import Protocol
 import aiosqlite
 
 from bot.clock import Clock
-from bot.models import CONSOLE_GUILD_ID, Article, FeedRef
-from bot.storage import alert_actions
+from bot.models import CONSOLE_GUILD_ID, Alert, Article, FeedRef
 from bot.storage import alerts as store
 
 log = logging.getLogger(__name__)
@@ -117,11 +116,21 @@ class AlertIntake:
             story = await self._stories.assign(tx, article)
             if baseline:
                 continue
+            # three queries per article whatever the number of servers
+            existing = await store.alerts_for_story(tx, story.story_id)
+            muted_story = await store.story_muted_in(tx, story.story_id)
+            muted_source = await store.source_muted_in(tx, article.publisher)
             for guild_id, channel_id in subscribers:
-                matches = list(
-                    matchers[guild_id].match(article.title, article.summary, article.body)
+                if guild_id in muted_story:
+                    continue  # an editor muted the story in this server: no alert, no updates
+                matches = [
+                    m
+                    for m in matchers[guild_id].match(article.title, article.summary, article.body)
+                    if (guild_id, m.topic) not in muted_source
+                ]
+                await self._alert_for(
+                    tx, guild_id, channel_id, article, story, matches, existing.get(guild_id), now
                 )
-                await self._alert_for(tx, guild_id, channel_id, article, story, matches, now)
 
     async def _alert_for(
         self,
@@ -131,13 +140,11 @@ class AlertIntake:
         article: Article,
         story: StoryLike,
         matches: list[MatchLike],
+        existing: Alert | None,
         now: datetime,
     ) -> None:
         assert article.id is not None
-        if await alert_actions.is_story_muted(tx, guild_id, story.story_id):
-            return  # an editor muted the story in this server: no alert, no more updates
         outlets = list(dict.fromkeys(story.outlets or [article.publisher]))
-        existing = await store.alert_for_story(tx, guild_id, story.story_id)
         if existing is not None:
             grew = set(outlets) - set(existing.outlets)
             await store.fold_alert(
@@ -159,11 +166,6 @@ class AlertIntake:
                 existing.status,
             )
             return
-        matches = [
-            m
-            for m in matches
-            if not await alert_actions.is_source_muted(tx, guild_id, m.topic, article.publisher)
-        ]
         if not matches:
             return  # no topic, or only topics whose alerts from this outlet were muted
         lead = best_match(matches)

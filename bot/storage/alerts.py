@@ -144,6 +144,26 @@ async def alert_for_story(conn: aiosqlite.Connection, guild_id: int, story_id: i
     return None if row is None else _alert(row)
 
 
+async def alerts_for_story(conn: aiosqlite.Connection, story_id: int) -> dict[int, Alert]:
+    """The story's alert in every server that has one, by guild id."""
+    rows = await _all(conn, "SELECT * FROM alerts WHERE story_id = ?", (story_id,))
+    return {int(r["guild_id"]): _alert(r) for r in rows}
+
+
+async def story_muted_in(conn: aiosqlite.Connection, story_id: int) -> set[int]:
+    """Servers where an editor muted the story (the Discord shell's muted_stories table)."""
+    rows = await _all(conn, "SELECT guild_id FROM muted_stories WHERE story_id = ?", (story_id,))
+    return {int(r[0]) for r in rows}
+
+
+async def source_muted_in(conn: aiosqlite.Connection, publisher: str) -> set[tuple[int, str]]:
+    """(server, topic) pairs where alerts from ``publisher`` were muted (muted_sources table)."""
+    rows = await _all(
+        conn, "SELECT guild_id, topic FROM muted_sources WHERE publisher = ?", (publisher,)
+    )
+    return {(int(r[0]), str(r[1])) for r in rows}
+
+
 async def insert_alert(
     conn: aiosqlite.Connection,
     *,

@@ -107,7 +107,8 @@ async def test_burst_of_one_topic_becomes_one_combined_message(newsroom: Newsroo
     await newsroom.arrive(article("Donetsk story number 1", "BBC"))
     await newsroom.deliver(1)
     assert len(newsroom.posts()) == 2
-    assert "2 outlet(s)" in newsroom.posts()[0].lines[1]
+    assert "Donetsk story number 1" in newsroom.posts()[0].lines[0]  # most outlets first
+    assert "2 outlet(s)" in newsroom.posts()[0].lines[0]
 
 
 async def test_few_alerts_of_a_topic_are_sent_one_by_one(newsroom: Newsroom) -> None:
@@ -220,3 +221,15 @@ async def test_muted_story_and_muted_source_raise_nothing(newsroom: Newsroom) ->
         ].edits
         == []
     )
+
+
+async def test_huge_burst_lists_the_best_covered_stories_and_points_to_the_digest(
+    newsroom: Newsroom,
+) -> None:
+    await newsroom.arrive(*[article(f"Donbas wave {i}", "Reuters", minutes=i) for i in range(20)])
+    await newsroom.arrive(article("Donbas wave 3", "AP"))
+    await newsroom.deliver(HOLD)
+    [msg] = newsroom.posts()
+    assert msg.title == "20 new stories on Donbas"
+    assert len(msg.lines) == 16 and msg.lines[-1].startswith("…and 5 more")
+    assert "Donbas wave 3" in msg.lines[0]
