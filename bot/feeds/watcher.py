@@ -189,11 +189,15 @@ class FeedWatcher:
                 raise NotAFeedError("not_feed", reason)
             return await self.store_parsed(feed, result, parsed, digest)
         except FetchError as exc:
-            log.warning(
-                "event=feed_failed feed=%s url=%s kind=%s error=%s",
+            # A warning for the first failure of a run (and for state changes, below); the
+            # repeats of a known outage are info, so a dead feed does not flood the log.
+            log.log(
+                logging.WARNING if feed.error_count == 0 else logging.INFO,
+                "event=feed_failed feed=%s url=%s kind=%s errors=%s error=%s",
                 feed.id,
                 feed.url,
                 exc.kind,
+                feed.error_count + 1,
                 exc,
             )
             return await self._record_failure(feed, str(exc), exc.retry_after)
