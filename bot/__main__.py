@@ -21,6 +21,7 @@ log = logging.getLogger("bot.cli")
 # Each module has register(subparsers); keep the list in the order `--help` shows it.
 COMMAND_MODULES = [
     "bot.cli.run",
+    "bot.cli.sync",
     "bot.cli.ask",
     "bot.cli.topics",
     "bot.cli.feeds",

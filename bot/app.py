@@ -70,6 +70,7 @@ class BeatwatchBot(commands.Bot):
         start_scheduler: bool = True,
         extensions: Sequence[str] = COGS,
         max_ratelimit_timeout: float = 30.0,
+        sync_dev_guild: bool = True,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -87,7 +88,10 @@ class BeatwatchBot(commands.Bot):
         self.clock: Clock = clock or SystemClock()
         self._services = services
         self._owns_services = services is None
-        self.start_scheduler = start_scheduler
+        self.start_scheduler = (
+            start_scheduler  # False: no scheduler, no heartbeat (`beatwatch sync`)
+        )
+        self.sync_dev_guild = sync_dev_guild
         self.extension_names = tuple(extensions)
         self.version = __version__
         self.tasks = TaskKeeper()
@@ -122,8 +126,8 @@ class BeatwatchBot(commands.Bot):
             await self.load_extension(name)
         if self.start_scheduler:
             self._start_scheduler()
-        await self._start_ops()
-        if self.settings.dev_guild_id:
+            await self._start_ops()
+        if self.settings.dev_guild_id and self.sync_dev_guild:
             guild = discord.Object(id=self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)

@@ -1,28 +1,383 @@
-"""``beatwatch run``: start beatwatch on its settings."""
+"""``beatwatch run``: the Discord bot with a token; console mode without one.
+
+Console mode is the same application on the terminal: the same services, the feed watcher and
+the scheduler running, alerts and digests printed as they happen (the alerts area's
+``ConsoleTransport``), and the slash commands typed at a prompt (``/ask ...``, ``/topics list``,
+``/help``, ``/quit``). It acts as the console newsroom (guild 0). stdin is read on a daemon
+thread, so the event loop never blocks on it and Ctrl-C/EOF end cleanly.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import asyncio
+import logging
+import shlex
+import signal
+import sys
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, TextIO
 
-from bot.cli.ask import render
-from bot.services import open_services
+from bot import __version__
+from bot.clock import Clock, SystemClock
+from bot.errors import UserFacingError
+from bot.models import CONSOLE_GUILD_ID
+from bot.services import Services, start_services, stop_services
 from bot.settings import Settings
 
-SAMPLE_QUESTION = "How did Zelensky describe ceding territory?"
+log = logging.getLogger(__name__)
+
+Write = Callable[[str], None]
+
+HELP = """\
+Commands (the same as in Discord; this console is the newsroom "console"):
+  /ask QUESTION                         answer from the sources, with quotes and citations
+  /topics list                          topics watched
+  /topics test TEXT                     which topics TEXT matches, and why
+  /topics add name:NAME aliases:"a, b" [exclude:"c, d"]
+  /topics remove NAME
+  /topics backtest NAME [days:N]
+  /feeds list | /feeds status
+  /feeds add URL | /feeds remove URL-or-ID
+  /alerts pause | /alerts resume | /alerts quiet-hours FROM TO
+  /digest preview | /digest now | /digest schedule HH:MM TIMEZONE
+  /timeline TOPIC
+  /status
+  /help | /quit
+"""
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "run", help="run beatwatch (the Discord bot, or console mode without a token)"
     )
+    p.add_argument(
+        "--console",
+        action="store_true",
+        help="console mode even when a Discord token is configured",
+    )
     p.set_defaults(handler=handle)
 
 
 async def handle(settings: Settings, args: argparse.Namespace) -> int:
-    async with open_services(settings) as services:
-        print(f"beatwatch database ready at {services.db.path}")
-        # Until the Discord shell takes over `run`: show the fact store answering.
-        answer = await services.facts.ask(SAMPLE_QUESTION)
-        print(f"Q: {SAMPLE_QUESTION}\n{render(answer)}")
+    if settings.discord_token is not None and not getattr(args, "console", False):
+        return await run_discord(settings)
+    return await run_console(settings, sys.stdin, _stdout)
+
+
+def _stdout(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+# --- Discord ------------------------------------------------------------------------------
+async def run_discord(settings: Settings) -> int:
+    import discord
+
+    from bot.app import BeatwatchBot
+
+    assert settings.discord_token is not None
+    bot = BeatwatchBot(settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+        except (NotImplementedError, RuntimeError):  # not on this platform / not main thread
+            pass
+    try:
+        async with bot:
+            await bot.start(settings.discord_token.get_secret_value())
+    except discord.LoginFailure:
+        sys.stderr.write("beatwatch: Discord refused the token (BEATWATCH_DISCORD_TOKEN).\n")
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        sys.stderr.write("beatwatch: Discord refused the requested intents.\n")
+        return 2
+    return 0
+
+
+# --- console mode -------------------------------------------------------------------------
+class _StdinReader:
+    """Lines from a text stream, read on a daemon thread and handed to the loop via a queue."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._loop = asyncio.get_running_loop()
+        self._thread = threading.Thread(target=self._read, name="console-stdin", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            for line in iter(self._stream.readline, ""):
+                self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
+        except (OSError, ValueError, RuntimeError):  # closed stream or stopped loop
+            pass
+        try:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, None)
+        except RuntimeError:  # the loop is already closed
+            pass
+
+    async def readline(self) -> str | None:
+        return await self._queue.get()
+
+
+class Console:
+    """Typed slash commands against the services, printed as text (console newsroom)."""
+
+    def __init__(
+        self, services: Services, write: Write, transport: Any, scheduler: Any = None
+    ) -> None:
+        self.services = services
+        self.write = write
+        self.transport = transport
+        self.scheduler = scheduler
+        self.guild_id = CONSOLE_GUILD_ID
+        self._now_count = 0
+
+    async def execute(self, line: str) -> bool:
+        """Run one typed line; False when the user asked to quit."""
+        line = line.strip()
+        if not line:
+            return True
+        if not line.startswith("/"):
+            line = "/" + line
+        try:
+            words = shlex.split(line[1:])
+        except ValueError:
+            words = line[1:].split()
+        if not words:
+            return True
+        command, rest = words[0].lower(), words[1:]
+        if command in {"quit", "exit"}:
+            return False
+        try:
+            text = await self._run(command, rest, line)
+        except UserFacingError as exc:
+            text = f"error: {exc}"
+        except Exception:  # boundary: one typed command
+            log.exception("event=console_command_failed command=%s", command)
+            text = "Sorry, something went wrong; it has been logged."
+        self.write(text.rstrip() + "\n")
+        return True
+
+    async def _run(self, command: str, rest: list[str], line: str) -> str:
+        from cogs import _render as render
+
+        handler = self._commands().get(command)
+        if handler is None:
+            return f"unknown command /{command}; type /help"
+        reply = await handler(rest, line)
+        return reply if isinstance(reply, str) else render.as_text(reply)
+
+    def _commands(self) -> dict[str, Callable[[list[str], str], Awaitable[Any]]]:
+        return {
+            "help": self._help,
+            "ask": self._ask,
+            "topics": self._topics,
+            "feeds": self._feeds,
+            "alerts": self._alerts,
+            "digest": self._digest,
+            "timeline": self._timeline,
+            "status": self._status,
+        }
+
+    async def _help(self, rest: list[str], line: str) -> str:
+        return HELP
+
+    async def _ask(self, rest: list[str], line: str) -> Any:
+        from cogs import _render as render
+        from cogs.ask import answer_embed, sources_reply
+
+        parts = line.split(None, 1)
+        question = parts[1].strip() if len(parts) > 1 else ""
+        if not question:
+            return "usage: /ask QUESTION"
+        answer = await self.services.facts.ask(question)
+        embeds = [answer_embed(answer)]
+        if answer.citations:
+            embeds.extend(sources_reply(answer).embeds)
+        return render.Reply(embeds=embeds)
+
+    async def _topics(self, rest: list[str], line: str) -> Any:
+        from cogs import topics
+
+        sub, opts, words = _parse(rest)
+        gid = self.guild_id
+        if sub == "list":
+            return await topics.build_list(self.services, gid)
+        if sub == "test":
+            return await topics.build_test(
+                self.services, gid, " ".join(words) or opts.get("text", "")
+            )
+        if sub == "add":
+            name = opts.get("name") or (words[0] if words else "")
+            aliases = opts.get("aliases") or ", ".join(words[1:])
+            if not name or not aliases:
+                return (
+                    'usage: /topics add name:NAME aliases:"alias one, alias two" [exclude:"x, y"]'
+                )
+            return await topics.build_add(self.services, gid, name, aliases, opts.get("exclude"))
+        if sub == "remove":
+            return await topics.build_remove(
+                self.services, gid, opts.get("name") or " ".join(words)
+            )
+        if sub == "backtest":
+            name = opts.get("name") or " ".join(words)
+            return await topics.build_backtest(
+                self.services, gid, name, int(opts.get("days", "30"))
+            )
+        return "usage: /topics list|test|add|remove|backtest"
+
+    async def _feeds(self, rest: list[str], line: str) -> Any:
+        from cogs import feeds
+
+        sub, opts, words = _parse(rest)
+        gid = self.guild_id
+        if sub == "list":
+            return await feeds.build_list(self.services, gid, mode="console")
+        if sub == "status":
+            return await feeds.build_status(self.services, gid)
+        if sub == "add":
+            url = opts.get("url") or (words[0] if words else "")
+            return (
+                await feeds.build_add(self.services, gid, url) if url else "usage: /feeds add URL"
+            )
+        if sub == "remove":
+            feed = opts.get("feed") or (words[0] if words else "")
+            return (
+                await feeds.build_remove(self.services, gid, feed)
+                if feed
+                else "usage: /feeds remove URL-or-ID"
+            )
+        return "usage: /feeds list|status|add|remove"
+
+    async def _alerts(self, rest: list[str], line: str) -> Any:
+        from cogs import alerts
+
+        sub, opts, words = _parse(rest)
+        if sub in {"pause", "resume"}:
+            return await alerts.build_pause(self.services, self.guild_id, sub == "pause")
+        if sub == "quiet-hours":
+            start = opts.get("from") or (words[0] if words else "")
+            end = opts.get("to") or (words[1] if len(words) > 1 else "07:00")
+            return await alerts.build_quiet_hours(self.services, self.guild_id, start, end)
+        if sub == "channel":
+            return "In console mode alerts are printed here."
+        return "usage: /alerts pause|resume|quiet-hours FROM TO"
+
+    async def _digest(self, rest: list[str], line: str) -> Any:
+        from cogs import digest
+
+        sub, opts, words = _parse(rest)
+        if sub == "preview":
+            return await digest.build_preview(self.services, self.guild_id)
+        if sub == "now":
+            self._now_count += 1
+            key = f"console-digest-now:{self.services.clock.now().timestamp()}:{self._now_count}"
+            for msg in await digest.digest_messages(self.services, self.guild_id, None, key):
+                await self.transport.send(msg)
+            return "(digest printed above)"
+        if sub == "schedule":
+            time = opts.get("time") or (words[0] if words else "")
+            tz = opts.get("timezone") or (
+                words[1] if len(words) > 1 else self.services.settings.default_timezone
+            )
+            reply = await digest.build_schedule(
+                self.services, self.guild_id, time, tz, None, mode="console"
+            )
+            if self.scheduler is not None:
+                await self.scheduler.reschedule_digest(self.guild_id)
+            return reply
+        return "usage: /digest preview|now|schedule HH:MM TIMEZONE"
+
+    async def _timeline(self, rest: list[str], line: str) -> Any:
+        from cogs.timeline import build_timeline
+
+        _sub, opts, words = _parse(["-", *rest])
+        topic = opts.get("topic") or " ".join(words)
+        return (
+            await build_timeline(self.services, self.guild_id, topic)
+            if topic
+            else "usage: /timeline TOPIC"
+        )
+
+    async def _status(self, rest: list[str], line: str) -> Any:
+        from cogs.status import build_status
+
+        return await build_status(self.services, self.guild_id, mode="console")
+
+
+def _parse(rest: list[str]) -> tuple[str, dict[str, str], list[str]]:
+    """``sub key:value word ...`` -> (sub, {key: value}, [words])."""
+    sub = rest[0].lower() if rest else ""
+    opts: dict[str, str] = {}
+    words: list[str] = []
+    for token in rest[1:]:
+        key, sep, value = token.partition(":")
+        if sep and key.isidentifier() and key.lower() == key and "//" not in value[:2]:
+            opts[key] = value
+        else:
+            words.append(token)
+    return sub, opts, words
+
+
+async def run_console(
+    settings: Settings,
+    stream: TextIO,
+    write: Write,
+    *,
+    clock: Clock | None = None,
+    start_scheduler: bool = True,
+) -> int:
+    """Console mode until /quit or end of input."""
+    from bot.alerts.transport import ConsoleTransport
+
+    clock = clock or SystemClock()
+    services = await start_services(settings, clock)
+    transport = ConsoleTransport(write)
+    scheduler: Any = None
+    ops: Any = None
+    try:
+        if start_scheduler:
+            from bot.scheduling import build_scheduler
+
+            scheduler = build_scheduler(services, transport, clock)
+            scheduler.start()
+        try:
+            from bot.ops.runtime import OpsRuntime
+
+            ops = OpsRuntime(settings, services.db, clock, mode="console")
+            await ops.start()
+        except ImportError:
+            ops = None
+        console = Console(services, write, transport, scheduler)
+        write(
+            f"beatwatch {__version__} — console mode (no Discord token set). "
+            f"Database: {services.db.path}\n"
+            "Feeds are polled and alerts and digests are printed here as they happen. "
+            "Type /help for commands, /quit to leave.\n"
+        )
+        reader = _StdinReader(stream)
+        while True:
+            write("beatwatch> ")
+            line = await reader.readline()
+            if line is None:  # end of input
+                write("\n")
+                break
+            if not await console.execute(line):
+                break
+    finally:
+        if scheduler is not None:
+            scheduler.pause()
+            executor = getattr(scheduler, "_executors", {}).get("default")
+            running = [f for f in getattr(executor, "_pending_futures", ()) if not f.done()]
+            if running:
+                await asyncio.wait(running, timeout=5)
+            scheduler.shutdown(wait=False)
+        if ops is not None:
+            await ops.stop()
+        await stop_services(services)
+    write("bye\n")
     return 0

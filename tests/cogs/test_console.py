@@ -1,0 +1,73 @@
+"""Console mode (`beatwatch run` without a token): typed slash commands, printed answers."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli.run import run_console
+from bot.clock import FixedClock
+from bot.settings import PROJECT_ROOT, Settings
+
+
+@pytest.fixture
+def console_settings(settings: Settings, tmp_path: Path) -> Settings:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(PROJECT_ROOT / "seeds", seeds)
+    (seeds / "feeds.json").write_text(json.dumps({"feeds": []}), encoding="utf-8")  # no network
+    return settings.model_copy(update={"seeds_dir": seeds})
+
+
+async def _session(settings: Settings, clock: FixedClock, *lines: str) -> str:
+    out: list[str] = []
+    await run_console(
+        settings, io.StringIO("".join(f"{line}\n" for line in lines)), out.append, clock=clock
+    )
+    return "".join(out)
+
+
+async def test_console_answers_typed_commands_and_ends_on_eof(
+    console_settings: Settings, clock: FixedClock
+) -> None:
+    text = await _session(
+        console_settings,
+        clock,
+        "/help",
+        "/ask Where did Trump and Putin meet?",
+        "/topics list",
+        "/topics test Shelling in Kramatorsk overnight",
+        "/status",
+        "/digest preview",
+        "/nonsense",
+    )
+    assert "console mode" in text
+    assert "/topics add name:NAME" in text  # help
+    assert "== Where did Trump and Putin meet?" in text and "== Sources" in text
+    assert "Donbas (shipped)" in text
+    assert "**Kramatorsk**" in text
+    assert "== beatwatch status" in text
+    assert "Daily digest" in text
+    assert "unknown command /nonsense" in text
+    assert text.rstrip().endswith("bye")  # EOF ends cleanly
+
+
+async def test_console_user_mistakes_are_one_line(
+    console_settings: Settings, clock: FixedClock
+) -> None:
+    text = await _session(
+        console_settings,
+        clock,
+        '/topics add name:Donbas aliases:"Donbas"',
+        "/digest schedule 25:00 Europe/Kyiv",
+        "/alerts quiet-hours 22:00 07:00",
+        "/quit",
+        "/status",  # never reached
+    )
+    assert "error: " in text and "shipped" in text
+    assert "error: time must be a 24-hour time" in text
+    assert "Quiet hours 22:00–07:00" in text
+    assert "== beatwatch status" not in text
