@@ -454,6 +454,32 @@ def run_service(stored: int, probes: int, out: mp.Queue) -> None:  # type: ignor
     out.put(asyncio.run(go()))
 
 
+def labelled_pairs() -> dict[str, dict[str, float]]:
+    """tests/stories/pairs.py: the rule vs plain TF-IDF cosine >= 0.5 on hand-written pairs."""
+    from bot.stories.grouper import cosine
+
+    sys.path.insert(0, str(ROOT))
+    from tests.stories.pairs import DIFFERENT, SAME
+
+    items = {id(x): x for _, a, b in SAME + DIFFERENT for x in (a, b)}
+    docs = [
+        StoryDoc(id=str(k), title=x.title, text=x.text, outlet=x.outlet, published=x.published)
+        for k, x in items.items()
+    ]
+    grouped = group_articles(docs)
+    index = StoryIndex(72 * 3600)
+    feats = {d.id: extract(d.title, d.text) for d in docs}
+    for f in feats.values():
+        index.count(f.terms)
+    vec = {d.id: index.make_doc(d.id, feats[d.id], 0, d.outlet) for d in docs}
+    result = {}
+    for name, pairs_ in (("same", SAME), ("different", DIFFERENT)):
+        rule = sum(grouped[str(id(a))] == grouped[str(id(b))] for _, a, b in pairs_)
+        plain = sum(cosine(vec[str(id(a))], vec[str(id(b))]) >= 0.5 for _, a, b in pairs_)
+        result[name] = {"pairs": len(pairs_), "rule_grouped": rule, "cosine_0.5_grouped": plain}
+    return result
+
+
 def in_child(target, *args):  # type: ignore[no-untyped-def]
     ctx = mp.get_context("fork")
     out = ctx.Queue()
@@ -480,6 +506,15 @@ def main() -> int:
     _, source = base_entries()
     load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
     sys.stdout.write(f"bases: {source}; load average at start {load}\n\n")
+    pairs_ = labelled_pairs()
+    same, diff = pairs_["same"], pairs_["different"]
+    sys.stdout.write(
+        "labelled pairs (tests/stories/pairs.py)      grouped: this rule   plain cosine>=0.5\n"
+        f"  same story, rewritten by another outlet  {same['rule_grouped']:>2}/{same['pairs']:<17}"
+        f"{same['cosine_0.5_grouped']:>2}/{same['pairs']}\n"
+        f"  same topic, different story (must be 0)  {diff['rule_grouped']:>2}/{diff['pairs']:<17}"
+        f"{diff['cosine_0.5_grouped']:>2}/{diff['pairs']}\n\n"
+    )
     batch = [in_child(run_batch, n) for n in args.sizes]
     sys.stdout.write(
         f"{'batch':>8} {'stories':>15} {'seconds':>8} {'ms/art':>7} {'peak MB':>8} "
@@ -525,7 +560,14 @@ def main() -> int:
         )
     sys.stdout.write(
         json.dumps(
-            {"source": source, "batch": batch, "incremental": inc, "index": size, "service": svc}
+            {
+                "source": source,
+                "labelled_pairs": pairs_,
+                "batch": batch,
+                "incremental": inc,
+                "index": size,
+                "service": svc,
+            }
         )
         + "\n"
     )
