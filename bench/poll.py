@@ -67,7 +67,7 @@ def make_bodies(count: int) -> tuple[list[bytes], str]:
     bodies = []
     for i in range(count):
         base = bases[i % len(bases)]
-        tag = f"#f{i}".encode()
+        tag = f"_f{i}".encode()
         bodies.append(_TAG_END.sub(lambda m, tag=tag: tag + b"</" + m.group(1) + b">", base))
     return bodies, f"corpus ({len(files)} captures)"
 
