@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import json
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -171,16 +170,28 @@ def check_seeds(seeds_dir: Path) -> list[Check]:
         checks.append(Check("seeds.articles", "ok", f"{len(arts)} seed articles"))
     except SeedError as exc:
         checks.append(Check("seeds.articles", "fail", str(exc)))
-    for name in ("feeds.json", "topics.json"):
-        path = seeds_dir / name
-        if not path.exists():
-            checks.append(Check(f"seeds.{name}", "skip", f"{path} not shipped"))
-            continue
+    feeds_json = seeds_dir / "feeds.json"
+    if not feeds_json.exists():
+        checks.append(Check("seeds.feeds", "skip", f"{feeds_json} not shipped"))
+    else:
         try:
-            json.loads(path.read_text(encoding="utf-8"))
-            checks.append(Check(f"seeds.{name}", "ok", "valid JSON"))
-        except (OSError, json.JSONDecodeError) as exc:
-            checks.append(Check(f"seeds.{name}", "fail", f"{path}: {exc}"))
+            from bot.feeds.service import load_default_feeds
+
+            defaults = load_default_feeds(seeds_dir)
+            checks.append(Check("seeds.feeds", "ok", f"{len(defaults)} default feeds"))
+        except Exception as exc:  # boundary: any way the seed file is broken is a failed check
+            checks.append(Check("seeds.feeds", "fail", f"{feeds_json}: {exc}"))
+    topics_json = seeds_dir / "topics.json"
+    if not topics_json.exists():
+        checks.append(Check("seeds.topics", "skip", f"{topics_json} not shipped"))
+    else:
+        try:
+            from bot.topics.service import read_seed_topics
+
+            rules = read_seed_topics(topics_json)
+            checks.append(Check("seeds.topics", "ok", f"{len(rules)} shipped topics"))
+        except Exception as exc:  # boundary: any way the seed file is broken is a failed check
+            checks.append(Check("seeds.topics", "fail", f"{topics_json}: {exc}"))
     return checks
 
 

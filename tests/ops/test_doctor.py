@@ -100,6 +100,6 @@ async def test_broken_seeds_fail(settings: Settings, tmp_path: Path) -> None:
     (seeds / "feeds.json").write_text("[", encoding="utf-8")
     checks = await run_checks(settings.model_copy(update={"seeds_dir": seeds}))
     failed = {c.name for c in checks if c.failed}
-    assert {"seeds.articles", "seeds.feeds.json"} <= failed
+    assert {"seeds.articles", "seeds.feeds"} <= failed
     checks = await run_checks(settings.model_copy(update={"seeds_dir": tmp_path / "none"}))
     assert any(c.name == "seeds" and c.failed for c in checks)
