@@ -106,7 +106,10 @@ class StoryService:
         return ref
 
     async def reconcile(self, tx: aiosqlite.Connection | None = None) -> int:
-        """Settle pending index entries (see the module docstring); returns entries dropped."""
+        """Settle pending index entries (see the module docstring); returns entries dropped.
+
+        ``tx`` is the current write transaction; without it only committed entries are settled.
+        """
         if not self._pending:
             return 0
         ids = list(self._pending)
@@ -114,9 +117,9 @@ class StoryService:
         for article_id in committed:
             del self._pending[article_id]
         unsure = [i for i in ids if i not in committed]
-        if not unsure:
-            return 0
-        in_tx = await store.present_articles(tx, unsure) if tx is not None else set()
+        if not unsure or tx is None:
+            return 0  # without the writer's view, an open transaction is not a rolled-back one
+        in_tx = await store.present_articles(tx, unsure)
         dropped = 0
         for article_id in unsure:
             if article_id in in_tx:

@@ -217,3 +217,16 @@ async def test_seed_articles_002_and_003_share_a_story(
 async def test_services_expose_a_loaded_story_service(services) -> None:  # type: ignore[no-untyped-def]
     ref = await store_and_assign(services.db, services.stories, STRIKE_A)
     assert (await services.stories.get(ref.story_id)) == ref.model_copy(update={"is_new": False})
+
+
+async def test_settling_outside_a_transaction_never_drops_an_open_ones_work(
+    db: Database, story_clock: FixedClock, settings: Settings
+) -> None:
+    svc = StoryService(db, story_clock, settings)
+    async with db.transaction() as tx:
+        article_id, _ = await insert_article(tx, STRIKE_A)
+        await svc.assign(tx, STRIKE_A.model_copy(update={"id": article_id}))
+        assert await svc.reconcile() == 0  # e.g. another task looking while this one writes
+        assert article_id in svc.index.docs
+    ref = await store_and_assign(db, svc, STRIKE_B)
+    assert ref.article_count == 2
