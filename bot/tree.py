@@ -121,6 +121,13 @@ async def answer_ephemeral(interaction: discord.Interaction, text: str) -> None:
     text = text[:2000]
     try:
         if interaction.response.is_done():
+            if interaction.extras.pop("deferred_public", False):
+                # the public "thinking…" placeholder would turn the first followup public:
+                # remove it, so the error is only shown to the user
+                try:
+                    await interaction.delete_original_response()
+                except discord.HTTPException:
+                    log.info("event=placeholder_delete_failed guild=%s", interaction.guild_id)
             await interaction.followup.send(
                 text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
             )

@@ -68,8 +68,11 @@ manager_only = app_commands.check(_manager_predicate)
 
 
 async def defer(interaction: discord.Interaction, *, ephemeral: bool) -> None:
+    """Acknowledge now (the 3 s rule); the answer follows. A public deferral is remembered so
+    an error can still be answered privately (see ``bot.tree.answer_ephemeral``)."""
     if not interaction.response.is_done():
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        interaction.extras["deferred_public"] = not ephemeral
 
 
 async def respond(interaction: discord.Interaction, reply: Reply) -> None:

@@ -111,7 +111,11 @@ def fit(embed: discord.Embed) -> discord.Embed:
         )
     over = len(embed) - EMBED_TOTAL
     if over > 0 and embed.description:
-        embed.description = clip(embed.description, max(1, len(embed.description) - over))
+        allowed = max(1, len(embed.description) - over)
+        embed.description = lines_within(embed.description.split("\n"), allowed)
+    over = len(embed) - EMBED_TOTAL
+    if over > 0 and embed.footer and embed.footer.text:
+        embed.set_footer(text=clip(embed.footer.text, max(1, len(embed.footer.text) - over)))
     return embed
 
 

@@ -671,6 +671,7 @@ class FakeDiscord:
             (r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)", "POST", self._followup),
             (r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)", "PATCH", self._edit_webhook_message),
             (r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)", "GET", self._get_webhook_message),
+            (r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/@original", "DELETE", self._delete_original),
             (r"/channels/(?P<cid>\d+)/messages", "POST", self._create_message),
             (r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)", "PATCH", self._edit_message),
             (r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)", "GET", self._get_message),
@@ -1034,7 +1035,12 @@ class FakeDiscord:
         if problems:
             return self._violation(400, 50035, "; ".join(problems), "followup")
         flags = body.get("flags") or 0
-        if ix.initial.get("type") == 5 and not ix.followups and ix.original is not None:
+        if (
+            ix.initial.get("type") == 5
+            and not ix.followups
+            and ix.original is not None
+            and not ix.original.get("_deleted")
+        ):
             # The first followup after a deferral becomes the original response, with the
             # ephemeral flag of the deferral (Discord ignores the followup's own flag).
             flags = (ix.original.get("flags") or 0) & EPHEMERAL
@@ -1066,6 +1072,19 @@ class FakeDiscord:
         ix.changed.set()
         self.message_event.set()
         return _json(msg)
+
+    async def _delete_original(
+        self, request: web.Request, body: Any, app: str, token: str
+    ) -> web.Response:
+        ix = self._interaction(token)
+        if ix is None or ix.original is None or ix.original.get("_deleted"):
+            return self._violation(404, 10008, "Unknown Message", "delete original")
+        ix.original["_deleted"] = True
+        channel = self.messages.get(ix.channel_id, [])
+        if ix.original in channel:
+            channel.remove(ix.original)
+        ix.changed.set()
+        return web.Response(status=204)
 
     async def _get_webhook_message(
         self, request: web.Request, body: Any, app: str, token: str, mid: str
