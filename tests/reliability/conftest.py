@@ -68,8 +68,12 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
             report.nodeid, report.nodeid.split("::")[-1]
         )
         row.outcome = report.outcome
-        if report.skipped and isinstance(report.longrepr, tuple):
-            row.notes = f"skipped: {report.longrepr[2].removeprefix('Skipped: ')}"
+        if hasattr(report, "wasxfail"):
+            row.outcome = "xfail"
+            row.notes = f"{row.notes}; known bug: {report.wasxfail}".lstrip("; ")
+        elif report.skipped and isinstance(report.longrepr, tuple):
+            reason = report.longrepr[2].removeprefix("Skipped: ")
+            row.notes = f"{row.notes}; skipped: {reason}".lstrip("; ")
 
 
 def render_summary() -> list[str]:

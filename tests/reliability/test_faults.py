@@ -162,6 +162,10 @@ async def test_kill9_mid_poll_mid_delivery_and_mid_digest(
         f"digest runs {len(runs)}, parts posted {len(digest_posts)} of {chunks}; "
         f"{attempts - posts} resend(s) after a kill answered from the nonce, not re-posted"
     )
+    log = dep.bot.log_text()
+    assert fake.token not in log, "the token was logged"
+    bodies = [i.description for f in farm.feeds.values() for i in f.items]
+    assert not [b for b in bodies if b in log], "article text was logged"
     assert len(runs) == 1 and runs[0][1] == "sent", runs
     assert len(digest_posts) == chunks and max(contents.values()) == 1, "digest sent twice"
     assert row.articles_lost == 0 and row.articles_twice == 0
