@@ -14,6 +14,7 @@ import calendar
 import hashlib
 import time
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -136,6 +137,29 @@ class NormalizedEntry:
     content_hash: str = ""  # articles.content_hash, computed off the event loop
 
 
+@dataclass(frozen=True)
+class KnownEntry:
+    """An entry whose key the caller already knows: its text was not worked out."""
+
+    key: str
+
+
+def _dates(entry: Mapping[str, Any], first_seen: datetime) -> tuple[datetime, str, bool]:
+    """(published, the date text used in hash keys, date missing)."""
+    published = None
+    date_text = ""
+    for field in ("published_parsed", "updated_parsed", "created_parsed"):
+        published = _struct_to_dt(entry.get(field))
+        if published is not None:
+            date_text = str(entry.get(field.removesuffix("_parsed")) or published.isoformat())
+            break
+    date_missing = published is None
+    if published is None or published < EARLIEST or published > first_seen + FUTURE_SLACK:
+        published = first_seen
+        date_missing = True
+    return published, date_text, date_missing
+
+
 def normalize_entry(
     entry: Mapping[str, Any],
     *,
@@ -143,8 +167,13 @@ def normalize_entry(
     publisher: str,
     feed_language: str | None,
     first_seen: datetime,
-) -> NormalizedEntry | None:
-    """One feedparser entry as an Article; None when it has nothing readable."""
+    known: AbstractSet[str] = frozenset(),
+) -> NormalizedEntry | KnownEntry | None:
+    """One feedparser entry as an Article; None when it has nothing readable.
+
+    Entries whose key is in ``known`` come back as :class:`KnownEntry` without the costly
+    part (HTML to text, hashing): a changed feed usually brings one new entry among fifty.
+    """
     base = entry.get("link") if isinstance(entry.get("link"), str) else None
     link = canonical_link(base, feed_url) if base else None
     if link is None:
@@ -156,6 +185,13 @@ def normalize_entry(
                     break
 
     title = one_line(_text(entry.get("title_detail"), entry.get("title")))
+    guid = entry.get("id") if isinstance(entry.get("id"), str) else None
+    published, date_text, date_missing = _dates(entry, first_seen)
+    if title and known:
+        early = entry_key(guid, link, title, date_text, feed_url)
+        if early in known:
+            return KnownEntry(early)
+
     summary = _text(entry.get("summary_detail"), entry.get("summary"))
     body = ""
     best_len = 0
@@ -179,19 +215,6 @@ def normalize_entry(
     if not title:
         return None
 
-    published = None
-    date_text = ""
-    for field in ("published_parsed", "updated_parsed", "created_parsed"):
-        published = _struct_to_dt(entry.get(field))
-        if published is not None:
-            date_text = str(entry.get(field.removesuffix("_parsed")) or published.isoformat())
-            break
-    date_missing = published is None
-    if published is None or published < EARLIEST or published > first_seen + FUTURE_SLACK:
-        published = first_seen
-        date_missing = True
-
-    guid = entry.get("id") if isinstance(entry.get("id"), str) else None
     key = entry_key(guid, link, title, date_text, feed_url)
 
     language = None

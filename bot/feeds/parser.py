@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +25,7 @@ from urllib.parse import urlsplit
 import feedparser
 
 from bot.feeds.discovery import find_feed_links, looks_like_html
-from bot.feeds.normalize import NormalizedEntry, language_tag, normalize_entry
+from bot.feeds.normalize import KnownEntry, NormalizedEntry, language_tag, normalize_entry
 from bot.feeds.plaintext import html_to_text, one_line
 
 log = logging.getLogger(__name__)
@@ -43,12 +44,13 @@ class ParsedFeed:
     bozo_reason: str = ""
     entries: list[NormalizedEntry] = field(default_factory=list)
     skipped: int = 0
+    known: int = 0  # entries whose key the caller knew (not worked out again)
     is_html: bool = False
     feed_links: list[str] = field(default_factory=list)
 
     @property
     def is_feed(self) -> bool:
-        return bool(self.entries) or (bool(self.version) and not self.is_html)
+        return bool(self.entries) or self.known > 0 or (bool(self.version) and not self.is_html)
 
     def problems(self) -> list[str]:
         found: list[str] = []
@@ -59,7 +61,7 @@ class ParsedFeed:
             found.append("not a recognisable RSS/Atom feed")
         if self.bozo:
             found.append(f"malformed feed, recovered what was readable: {self.bozo_reason}")
-        if not self.entries and not self.is_html:
+        if not self.entries and not self.known and not self.is_html:
             found.append("the feed has no entries")
         undated = sum(1 for e in self.entries if e.date_missing)
         if undated:
@@ -77,9 +79,16 @@ def publisher_name(title: str, url: str) -> str:
 
 
 def parse_feed(
-    body: bytes, headers: Mapping[str, str], feed_url: str, first_seen: datetime
+    body: bytes,
+    headers: Mapping[str, str],
+    feed_url: str,
+    first_seen: datetime,
+    known: AbstractSet[str] = frozenset(),
 ) -> ParsedFeed:
-    """Parse and normalise one feed body. Never raises on bad input (bozo instead)."""
+    """Parse and normalise one feed body. Never raises on bad input (bozo instead).
+
+    ``known``: entry keys already recorded for this feed; those entries are only counted.
+    """
     content_type = headers.get("content-type", "")
     host = publisher_name("", feed_url)
     if not body.strip():
@@ -117,6 +126,7 @@ def parse_feed(
             reason = f"{type(problem).__name__}: {problem}"[:300] if problem else "malformed"
     entries: list[NormalizedEntry] = []
     skipped = 0
+    known_count = 0
     seen: set[str] = set()
     for raw in parsed.get("entries", []) or []:
         try:
@@ -126,10 +136,16 @@ def parse_feed(
                 publisher=publisher,
                 feed_language=language,
                 first_seen=first_seen,
+                known=known,
             )
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             log.debug("event=entry_skipped feed=%s error=%r", feed_url, exc)
             item = None
+        if isinstance(item, KnownEntry):
+            if item.key not in seen:
+                seen.add(item.key)
+                known_count += 1
+            continue
         if item is None or item.article.entry_key in seen:
             skipped += item is None
             continue
@@ -139,7 +155,13 @@ def parse_feed(
     version = str(parsed.get("version") or "")
     feed_links: list[str] = []
     is_html = False
-    if not entries and not version and b"<" in body[:2048] and b"<html" in body[:4096].lower():
+    if (
+        not entries
+        and not known_count
+        and not version
+        and b"<" in body[:2048]
+        and b"<html" in body[:4096].lower()
+    ):
         is_html = True
         feed_links = find_feed_links(body, feed_url)
     return ParsedFeed(
@@ -151,6 +173,7 @@ def parse_feed(
         bozo_reason=reason,
         entries=entries,
         skipped=skipped,
+        known=known_count,
         is_html=is_html,
         feed_links=feed_links,
     )
@@ -206,12 +229,13 @@ class ParsePool:
         first_seen: datetime,
         *,
         batch: int = 1,
+        known: AbstractSet[str] = frozenset(),
     ) -> ParsedFeed:
         loop = asyncio.get_running_loop()
         use_processes = self.mode == "process" or (
             self.mode == "auto" and max(batch, self.active + 1) >= self.process_threshold
         )
-        args = (body, dict(headers), feed_url, first_seen)
+        args = (body, dict(headers), feed_url, first_seen, frozenset(known))
         self.active += 1
         try:
             if use_processes:

@@ -175,10 +175,21 @@ class FeedWatcher:
             if feed.baseline_done and digest == feed.body_hash:
                 await self._record_fetch_only(feed, result, digest)
                 return FeedOutcome(feed.id, feed.url, "unchanged")
+            # Entries recorded before are only counted by the parser, not worked out again.
+            known = (
+                await store.recent_entry_keys(self.db.reader, feed.id)
+                if feed.baseline_done
+                else frozenset()
+            )
             try:
                 async with asyncio.timeout(PARSE_TIMEOUT_SECONDS):
                     parsed = await self.pool.parse(
-                        result.body, result.headers, feed.url, self.clock.now(), batch=batch
+                        result.body,
+                        result.headers,
+                        feed.url,
+                        self.clock.now(),
+                        batch=batch,
+                        known=known,
                     )
             except TimeoutError as exc:
                 raise FetchError(
@@ -269,7 +280,7 @@ class FeedWatcher:
                 site_url=parsed.site_url,
                 language=parsed.language,
                 bozo=parsed.bozo,
-                entry_count=len(parsed.entries),
+                entry_count=len(parsed.entries) + parsed.known,
             )
             await self._recover(tx, feed, now)
             if stored:

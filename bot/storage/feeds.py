@@ -373,6 +373,18 @@ async def known_entry_keys(
     return found
 
 
+async def recent_entry_keys(
+    conn: aiosqlite.Connection, feed_id: int, limit: int = 3000
+) -> frozenset[str]:
+    """The feed's most recently recorded entry keys (a hint to skip re-normalising them)."""
+    async with conn.execute(
+        """SELECT entry_key FROM feed_entries WHERE feed_id = ?
+           ORDER BY first_seen DESC LIMIT ?""",
+        (feed_id, limit),
+    ) as cur:
+        return frozenset(r[0] for r in await cur.fetchall())
+
+
 async def record_entries(
     tx: aiosqlite.Connection, feed_id: int, rows: Iterable[tuple[str, int | None]], now: datetime
 ) -> None:

@@ -113,3 +113,13 @@ def test_autodiscovery_links():
     ]
     parsed = parse_feed(page, {"content-type": "text/html"}, "https://site.example/", NOW)
     assert parsed.is_html and parsed.feed_links[0] == "https://site.example/rss.xml"
+
+
+def test_known_entries_are_counted_not_worked_out():
+    full = parse_feed(ATOM, {}, "https://news.example.ua/feed", NOW)
+    keys = frozenset(e.article.entry_key for e in full.entries)
+    again = parse_feed(ATOM, {}, "https://news.example.ua/feed", NOW, known=keys)
+    assert again.entries == [] and again.known == 2 and again.is_feed
+    assert "the feed has no entries" not in again.problems()
+    one = parse_feed(ATOM, {}, "https://news.example.ua/feed", NOW, known=frozenset(list(keys)[:1]))
+    assert len(one.entries) == 1 and one.known == 1

@@ -45,6 +45,7 @@ async def test_first_poll_is_baseline_then_only_new_entries_alert(
     assert third.new_articles == 1 and hook.alerted() == ["guid:https://news.example.org/c"]
     assert await count_articles(db.reader) == 3
     assert await store.count_feed_entries(db.reader, feed_id) == 3
+    assert (await service.status(0))[0].entry_count == 3  # 1 worked out + 2 known
 
 
 async def test_not_due_feeds_are_not_polled(
