@@ -3,6 +3,7 @@ them inside the caller's transaction. Idempotent: an article that has facts is l
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -131,7 +132,9 @@ async def ingest_article(
     """
     if await store.has_facts(tx, article_id):
         return 0
-    rows = fact_rows(article_id, article, clock.now())
+    # The analysis is CPU work (a few ms per article): a worker thread keeps the event loop
+    # (other feeds' polls, Discord heartbeats) running meanwhile.
+    rows = await asyncio.to_thread(fact_rows, article_id, article, clock.now())
     await store.insert_facts(tx, rows)
     log.debug("event=facts_ingested article=%s facts=%s", article_id, len(rows))
     return len(rows)
