@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
 from apscheduler.triggers.cron import CronTrigger
 
@@ -19,6 +20,14 @@ from bot.services import Services
 from bot.storage import guilds
 
 FAR = datetime(2100, 1, 1, tzinfo=UTC)
+TODAY = "2026-02-02"
+
+
+@pytest.fixture(autouse=True)
+def next_day(services: Services, clock: FixedClock) -> None:
+    """The console newsroom was created on 1 Feb at 11:00 local (after 08:00, so its first
+    digest is on 2 Feb): run these tests on 2 Feb at 11:00 local."""
+    clock.advance(timedelta(days=1))
 
 
 def _fields(trigger: CronTrigger) -> dict[str, str]:
@@ -91,7 +100,7 @@ async def test_late_digest_within_grace_runs(services: Services, clock: FixedClo
         scheduler.resume()
         event = await _event_for(events, "digest:0")
         assert event.code == EVENT_JOB_EXECUTED
-        assert [r.period for r in await services.digests.runs(0)] == ["2026-02-01"]
+        assert [r.period for r in await services.digests.runs(0)] == [TODAY]
         assert len(transport.messages("digest")) >= 1
     finally:
         scheduler.shutdown(wait=False)
@@ -112,7 +121,7 @@ async def test_misfire_beyond_grace_is_skipped_by_apscheduler_but_caught_up(
         event = await _event_for(events, "digest-catch-up")
         assert event.code == EVENT_JOB_EXECUTED
         # ...the catch-up job finds today's digest missing and sends it, once
-        assert [r.period for r in await services.digests.runs(0)] == ["2026-02-01"]
+        assert [r.period for r in await services.digests.runs(0)] == [TODAY]
         sent = len(transport.messages("digest"))
         assert sent >= 1
         scheduler.modify_job("digest-catch-up", next_run_time=datetime.now(UTC))
@@ -160,6 +169,6 @@ async def test_bad_digest_time_does_not_stop_other_servers(
     try:
         await scheduler.run_catch_up()
         assert scheduler.get_job("digest:0") is not None
-        assert [r.period for r in await services.digests.runs(0)] == ["2026-02-01"]
+        assert [r.period for r in await services.digests.runs(0)] == [TODAY]
     finally:
         scheduler.shutdown(wait=False)

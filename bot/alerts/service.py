@@ -40,6 +40,9 @@ class AlertService:
         """One 'notice' outbox row per feed health transition per subscribed server (+ console)."""
         now = self._clock.now()
         queued = 0
+        seen = await store.get_cursor(self._db.reader, HEALTH_CURSOR) or 0
+        if await store.max_health_event_id(self._db.reader) <= seen:
+            return 0  # nothing new: no write transaction
         async with self._db.transaction() as tx:
             cursor = await store.get_cursor(tx, HEALTH_CURSOR) or 0
             events = await store.health_events_after(tx, cursor)

@@ -180,7 +180,8 @@ class DigestService:
         guild = await self._guild(guild_id)
         local_day = now.astimezone(zone(guild.timezone)).date()
         period = local_day.isoformat()
-        if now < scheduled_at(guild, local_day):
+        due = scheduled_at(guild, local_day)
+        if now < due:
             return None
         if await store.get_run(self._db.reader, guild_id, period) is not None:
             return None
