@@ -278,7 +278,7 @@ def run_batch(n: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
         members.setdefault(assign[d.id], set()).add(truth[d.id])
     by_id = {d.id: d for d in docs}
     mixed = [sorted(v) for v in members.values() if len(v) > 1]
-    examples = [[by_id[f"{label}-0"].title[:70] for label in labels[:2]] for labels in mixed[:40]]
+    examples = [[by_id[f"{label}-0"].title[:70] for label in labels[:2]] for labels in mixed[:12]]
     out.put(
         {
             "n": n,

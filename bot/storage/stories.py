@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
@@ -182,19 +183,50 @@ async def present_articles(conn: aiosqlite.Connection, article_ids: Sequence[int
     return found
 
 
-async def grouped_articles_since(
+@dataclass(frozen=True, slots=True)
+class GroupedRow:
+    """What the in-memory index needs of one grouped article (no Article object: start-up
+    reads every article of the window)."""
+
+    story_id: int
+    article_id: int
+    title: str
+    text: str
+    publisher: str
+    published: datetime
+    url: str | None
+    content_hash: str
+
+
+async def iter_grouped_articles(
     conn: aiosqlite.Connection, since: datetime
-) -> list[tuple[int, Article]]:
-    """``(story_id, article)`` for every grouped article published at or after ``since``,
-    oldest first (what the in-memory index is rebuilt from at start)."""
+) -> AsyncIterator[GroupedRow]:
+    """Every grouped article published at or after ``since``, oldest first, streamed (what
+    the in-memory index is rebuilt from at start)."""
     async with conn.execute(
-        """SELECT sa.story_id AS story_id, a.* FROM story_articles sa
-           JOIN articles a ON a.id = sa.article_id
+        """SELECT sa.story_id, a.id, a.title, a.summary, a.body, a.publisher, a.published,
+                  a.url, a.content_hash
+           FROM story_articles sa JOIN articles a ON a.id = sa.article_id
            WHERE a.published >= ? ORDER BY a.published, a.id""",
         (to_iso(since),),
     ) as cur:
-        rows = await cur.fetchall()
-    return [(int(r["story_id"]), _row_to_article(r)) for r in rows]
+        async for r in cur:
+            summary, body = r[3] or "", r[4] or ""
+            # Article.text: the body when it repeats the summary, else both
+            if summary and body and body.startswith(summary[:200]):
+                text = body
+            else:
+                text = "\n\n".join(p for p in (summary, body) if p)
+            yield GroupedRow(
+                story_id=int(r[0]),
+                article_id=int(r[1]),
+                title=r[2],
+                text=text,
+                publisher=r[5],
+                published=from_iso(r[6]),
+                url=r[7],
+                content_hash=r[8],
+            )
 
 
 async def articles_of(conn: aiosqlite.Connection, story_id: int) -> list[Article]:

@@ -52,16 +52,32 @@ class StoryService:
         self.index = StoryIndex(self.window.total_seconds(), self.index.background)
         self._pending.clear()
         since = self.clock.now() - self.window
-        rows = await store.grouped_articles_since(self.db.reader, since)
-        feats = [extract(a.title, a.text) for _, a in rows]
-        for f in feats:
-            self.index.count(f.terms)
-        for (story_id, article), f in zip(rows, feats, strict=True):
-            assert article.id is not None
-            doc = self._doc(article, f)
+        # Document frequencies first (idf over the whole window), then the vectors; in between
+        # keep each article's features and identity, never its text.
+        pending: list[tuple[int, int, float, str, str | None, str, Features]] = []
+        async for row in store.iter_grouped_articles(self.db.reader, since):
+            feats = extract(row.title, row.text)
+            self.index.count(feats.terms)
+            pending.append(
+                (
+                    row.story_id,
+                    row.article_id,
+                    epoch(row.published),
+                    row.publisher,
+                    row.url or None,
+                    row.content_hash,
+                    feats,
+                )
+            )
+        for story_id, article_id, published, publisher, url, digest, feats in pending:
+            doc = self.index.make_doc(
+                article_id, feats, published, publisher, url=url, content_hash=digest
+            )
             self.index.add(doc, story_id, counted=True)
-        log.info("event=stories_loaded articles=%s stories=%s", len(rows), len(self.index.stories))
-        return len(rows)
+        log.info(
+            "event=stories_loaded articles=%s stories=%s", len(pending), len(self.index.stories)
+        )
+        return len(pending)
 
     # --- writes ---
     async def assign(self, tx: aiosqlite.Connection, article: Article) -> StoryRef:
