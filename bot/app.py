@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
@@ -50,6 +50,22 @@ SCHEDULER_DRAIN_SECONDS = 5.0
 
 def _log_console_message(text: str) -> None:
     log.info("event=console_newsroom_message text=%s", text.strip())
+
+
+def retention_hook(services: Services) -> Callable[[], Awaitable[object]] | None:
+    """The ops area's retention (old articles, delivered outbox rows) for the daily job."""
+    try:
+        from bot.ops.retention import prune_old
+    except ImportError:
+        return None
+    settings = services.settings
+
+    async def prune() -> object:
+        return await prune_old(
+            services.db, services.clock, settings.retention_days, settings.outbox_retention_days
+        )
+
+    return prune
 
 
 def bot_intents() -> discord.Intents:
@@ -140,7 +156,9 @@ class BeatwatchBot(commands.Bot):
             return
         from bot.scheduling import build_scheduler
 
-        self.scheduler = build_scheduler(self.services, self.transport, self.clock)
+        self.scheduler = build_scheduler(
+            self.services, self.transport, self.clock, prune=retention_hook(self.services)
+        )
         self.scheduler.start()
         log.info("event=scheduler_started jobs=%s", len(self.scheduler.get_jobs()))
 

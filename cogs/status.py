@@ -75,13 +75,21 @@ async def build_status(services: Services, gid: int, *, mode: str = "discord") -
         fields.append(
             ("Alerts", f"{alerts_state} · {target}" if mode == "discord" else alerts_state)
         )
+    try:
+        from bot.ops import problems
+
+        trouble = problems.summary()
+    except ImportError:
+        trouble = ""
+    if trouble:
+        fields.insert(0, ("Problems", render.inert(trouble)))
     return render.Reply(
         embeds=[
             render.embed(
                 "beatwatch status",
                 fields=fields,
                 footer=f"beatwatch {__version__} · {mode} mode",
-                colour=render.COLOUR_INFO,
+                colour=render.COLOUR_WARN if trouble else render.COLOUR_INFO,
             )
         ],
         ephemeral=True,

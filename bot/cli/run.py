@@ -341,9 +341,10 @@ async def run_console(
     ops: Any = None
     try:
         if start_scheduler:
+            from bot.app import retention_hook
             from bot.scheduling import build_scheduler
 
-            scheduler = build_scheduler(services, transport, clock)
+            scheduler = build_scheduler(services, transport, clock, prune=retention_hook(services))
             scheduler.start()
         try:
             from bot.ops.runtime import OpsRuntime

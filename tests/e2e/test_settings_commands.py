@@ -134,3 +134,18 @@ async def test_status_counts_and_next_digest(start_bot: StartBot, fake: FakeDisc
     fields = {f["name"]: f["value"] for f in reply["embeds"][0]["fields"]}
     assert "facts" in fields["Stored"] and "no channel set" in fields["Alerts"]
     assert "08:00 Europe/Kyiv" in fields["Next digest"]
+
+
+async def test_status_shows_operational_problems(
+    start_bot: StartBot, fake: FakeDiscord, clock
+) -> None:
+    from bot.ops import problems
+
+    await start_bot()
+    problems.report("database", "database is locked (writes waiting)", clock.now())
+    try:
+        reply = await (await fake.slash("status")).reply()
+    finally:
+        problems.reset()
+    fields = {f["name"]: f["value"] for f in reply["embeds"][0]["fields"]}
+    assert "database is locked" in fields["Problems"]
