@@ -272,6 +272,7 @@ class BotProcess:
         self.proc: asyncio.subprocess.Process | None = None
         self.logs: list[Path] = []
         self.starts = 0
+        self.stops: list[tuple[float, bool]] = []  # (seconds after SIGTERM, had to SIGKILL)
 
     @property
     def pid(self) -> int:
@@ -312,11 +313,15 @@ class BotProcess:
     async def stop(self, grace: float = 20.0) -> int:
         if self.proc is None or self.proc.returncode is not None:
             return self.proc.returncode if self.proc else 0
+        began = time.monotonic()
         self.proc.send_signal(signal.SIGTERM)
         try:
-            return await asyncio.wait_for(self.proc.wait(), grace)
+            code = await asyncio.wait_for(self.proc.wait(), grace)
+            self.stops.append((time.monotonic() - began, False))
+            return code
         except TimeoutError:
             self.proc.kill()
+            self.stops.append((time.monotonic() - began, True))
             return await self.proc.wait()
 
     def rss_kb(self) -> int:
