@@ -43,6 +43,7 @@ class FeedServer:
     def __init__(self) -> None:
         self.feeds: dict[str, Feed] = {}
         self.hits: dict[str, int] = {}
+        self.broken: set[str] = set()  # paths answering 500
         self._runner: web.AppRunner | None = None
         self.base = ""
 
@@ -59,6 +60,8 @@ class FeedServer:
     async def _serve(self, request: web.Request) -> web.Response:
         path = request.match_info["path"]
         self.hits[path] = self.hits.get(path, 0) + 1
+        if path in self.broken:
+            return web.Response(status=500, text="upstream exploded")
         feed = self.feeds.get(path)
         if feed is None and path.startswith("wire"):
             feed = self.feeds[path] = Feed(f"Wire {path}")  # default feeds start empty

@@ -165,3 +165,77 @@ async def test_digest_is_posted_at_its_scheduled_time(
     assert digest["embeds"][0]["title"].startswith("Daily digest")
     await bot.scheduler.run_digest(fake.guild.id)  # never twice
     assert len(fake.channel_messages(newsroom)) == 1
+
+
+async def test_muted_story_is_not_updated_and_muted_source_raises_nothing(
+    start_bot: StartBot, fake: FakeDiscord, feed_server: FeedServer, clock: FixedClock
+) -> None:
+    bot = await start_bot()
+    await _setup_newsroom(fake, feed_server)
+    newsroom = fake.channel("newsroom")
+    when = clock.now() - timedelta(minutes=20)
+    feed_server.publish(
+        "kyiv.xml",
+        Item(STORY[0], description=STORY[1], published=when, link="https://kyiv.example/1"),
+    )
+    await _poll_and_deliver(bot, clock)
+    alert = await fake.wait_for_message(newsroom, lambda m: bool(m["components"]))
+    ids = [c["custom_id"] for c in alert["components"][0]["components"]]
+
+    for custom_id in ids[1:]:  # mute the story, then the source for the topic
+        click = await fake.click(alert, custom_id)
+        await click.wait_for(lambda c=click: c.initial is not None)
+    desk = next(f for f in alert["embeds"][0]["fields"] if f["name"] == "Desk")["value"]
+    assert "Story muted by editor" in desk and "Kyiv Wire muted for Donbas" in desk
+    edits_before = alert["edits"]
+
+    feed_server.publish(
+        "europe.xml",
+        Item(
+            COPY[0],
+            description=COPY[1],
+            published=when + timedelta(minutes=5),
+            link="https://europe.example/1",
+        ),
+    )
+    feed_server.publish(
+        "kyiv.xml",
+        Item(
+            "Shelling hits Sloviansk in Donetsk region",
+            description="A new strike hit Sloviansk on Monday, officials in the Donetsk region said.",
+            published=when + timedelta(minutes=10),
+            link="https://kyiv.example/2",
+        ),
+    )
+    await _poll_and_deliver(bot, clock)
+    await _poll_and_deliver(bot, clock)
+    assert alert["edits"] == edits_before  # muted story: no update
+    assert (
+        len([m for m in fake.channel_messages(newsroom) if m["embeds"]]) == 1
+    )  # muted source: nothing new
+
+
+async def test_failing_feed_posts_one_notice_and_one_on_recovery(
+    start_bot: StartBot, fake: FakeDiscord, feed_server: FeedServer, clock: FixedClock
+) -> None:
+    bot = await start_bot()
+    await _setup_newsroom(fake, feed_server)
+    newsroom = fake.channel("newsroom")
+    feed_server.broken.add("kyiv.xml")
+    for _ in range(bot.settings.failing_after_errors + 2):  # failing, and failing again
+        clock.advance(timedelta(days=1))  # past any backoff
+        await _poll_and_deliver(bot, clock)
+    notices = [
+        m
+        for m in fake.channel_messages(newsroom)
+        if m["embeds"] and "Feed" in m["embeds"][0]["title"]
+    ]
+    assert [n["embeds"][0]["title"] for n in notices] == ["Feed failing: Kyiv Wire"]
+    assert notices[0]["allowed_mentions"] == {"parse": []}
+
+    feed_server.broken.clear()
+    clock.advance(timedelta(days=1))
+    await _poll_and_deliver(bot, clock)
+    await fake.wait_for_message(
+        newsroom, lambda m: bool(m["embeds"]) and "recovered" in m["embeds"][0]["title"]
+    )
