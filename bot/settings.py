@@ -126,14 +126,6 @@ class Settings(BaseSettings):
         ge=1,
         description="`beatwatch health` fails when the last heartbeat is older than this.",
     )
-    heartbeat_interval_seconds: int = Field(
-        default=60, ge=1, description="How often the running bot records that it is alive."
-    )
-    health_max_age_minutes: int = Field(
-        default=5,
-        ge=1,
-        description="`beatwatch health` fails when the last heartbeat is older than this.",
-    )
 
     @field_validator("log_level")
     @classmethod
