@@ -483,6 +483,10 @@ _VERB_AFTER = re.compile(
     r"\b(?:said|says|told|added|warned|noted|wrote|reported)\s+((?:the|an?|one|two|three|several|some)\s+[\w\s-]{2,40}?)(?=[,.;:]|$)",
     re.I,
 )
+_VERB_AFTER_GATE = re.compile(
+    r"\b(?:said|says|told|added|warned|noted|wrote|reported)\s+(?:the|an?|one|two|three|several|some)\b"
+)
+_CITED_GATE = ("cited", "citing", "quoted", "reported by", "conveyed")
 _VERB = re.compile(rf"\b(?:{_VERBS})\b", re.I)
 _ADVERBS = re.compile(
     r"(?:\s+(?:has|have|had|also|previously|earlier|later|then|repeatedly|strongly|firmly|"
@@ -510,14 +514,17 @@ def find_attribution(text: str, entities: list[Entity]) -> str | None:
             return (persons or inside)[0].name
         return _DETERMINERS.sub("", phrase)
 
-    for pattern in (_CITED_BY, _ACCORDING):
+    lowered = text.casefold()
+    for pattern, gate in ((_CITED_BY, _CITED_GATE), (_ACCORDING, ("according to",))):
+        if not any(g in lowered for g in gate):
+            continue
         m = pattern.search(text)
         if m:
             inner = _CITED_BY.search(m.group(1))
             if inner:
                 return resolve(inner.group(1), m.start(1) + inner.start(1))
             return resolve(m.group(1), m.start(1))
-    m = _VERB_AFTER.search(text)
+    m = _VERB_AFTER.search(text) if _VERB_AFTER_GATE.search(lowered) else None
     if (
         m
         and m.end() >= len(text.rstrip(" .'\"”’")) - 1

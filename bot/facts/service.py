@@ -29,9 +29,9 @@ from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 
-QUERY_LIMIT = 120
-CANDIDATE_CAP = 400
-ENOUGH = 60
+QUERY_LIMIT = 100
+CANDIDATE_CAP = 250
+ENOUGH = 50
 _DF_CACHE_SIZE = 50_000
 
 

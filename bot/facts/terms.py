@@ -123,11 +123,13 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Folded word tokens in order (apostrophes inside words kept out)."""
+    folded = fold(text)
+    if "%" in folded or "cent" in folded:
+        folded = _PER_CENT.sub(" percent ", folded)
     out: list[str] = []
-    for m in WORD.finditer(fold(_PER_CENT.sub(" percent ", text))):
-        tok = m.group(0).replace("’", "'")
-        if "'" in tok:
-            head, _, tail = tok.partition("'")
+    for tok in WORD.findall(folded):
+        if "'" in tok or "’" in tok:
+            head, _, tail = tok.replace("’", "'").partition("'")
             out.append(head)
             if tail not in ("s", "t", "ll", "re", "ve", "d", "m"):
                 out.append(tail)
@@ -138,7 +140,8 @@ def words(text: str) -> list[str]:
 
 def content_terms(text: str) -> list[str]:
     """Stemmed terms of the words that carry content (stopwords dropped), in order."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS]
+    stops = STOPWORDS
+    return [stem(w) for w in words(text) if w not in stops]
 
 
 @lru_cache(maxsize=50_000)
