@@ -21,6 +21,21 @@ if TYPE_CHECKING:
     from bot.app import BeatwatchBot
 
 
+def missing_permissions(channel: discord.TextChannel) -> list[str]:
+    """What the bot lacks to post alerts in ``channel`` (empty when unknown or fine)."""
+    me = channel.guild.me
+    if me is None:
+        return []
+    perms = channel.permissions_for(me)
+    needed = [
+        ("View Channel", perms.view_channel),
+        ("Send Messages", perms.send_messages),
+        ("Embed Links", perms.embed_links),
+        ("Read Message History", perms.read_message_history),
+    ]
+    return [name for name, ok in needed if not ok]
+
+
 async def build_channel(
     services: Services, gid: int, channel_id: int, *, mode: str = "discord"
 ) -> render.Reply:
@@ -65,10 +80,13 @@ class AlertsCog(
     @app_commands.describe(channel="The channel for alerts")
     @manager_only
     async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
-        await respond(
-            interaction,
-            await build_channel(app(interaction).services, guild_id(interaction), channel.id),
-        )
+        reply = await build_channel(app(interaction).services, guild_id(interaction), channel.id)
+        missing = missing_permissions(channel)
+        if missing and reply.content:
+            reply.content += (
+                f"\n⚠️ I cannot post there yet: I need {', '.join(missing)} in that channel."
+            )
+        await respond(interaction, reply)
 
     @app_commands.command(
         name="pause", description="Stop posting alerts (stories still go in the digest)."

@@ -56,18 +56,17 @@ def fail_on_logged_errors() -> Iterator[_ErrorCollector]:
 
 
 @pytest.fixture
-def expect_refusals() -> list[str]:
-    """Take this fixture in a test that provokes refusals on purpose; returns the list to check."""
-    return []
+def expect_refusals(fake: FakeDiscord) -> list[str]:
+    """Take this fixture in a test that provokes refusals on purpose: the fake's refusals
+    (``fake.violations``) then do not fail the test; the test checks them itself."""
+    return fake.violations
 
 
 @pytest.fixture
 async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as fake:
         yield fake
-        if "expect_refusals" in request.fixturenames:
-            request.getfixturevalue("expect_refusals").extend(fake.violations)
-        else:
+        if "expect_refusals" not in request.fixturenames:
             assert not fake.violations, "the fake Discord refused requests:\n" + "\n".join(
                 fake.violations
             )

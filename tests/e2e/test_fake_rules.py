@@ -1,0 +1,33 @@
+"""The fake Discord refuses what Discord refuses, so the other tests can trust a green run."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+
+from tests.e2e.conftest import StartBot
+from tests.e2e.fake_discord import FakeDiscord
+
+
+async def test_fake_refuses_oversized_content_and_double_responses(
+    start_bot: StartBot, fake: FakeDiscord, expect_refusals: list[str]
+) -> None:
+    bot = await start_bot()
+    channel = bot.get_partial_messageable(fake.channel("general"), guild_id=fake.guild.id)
+    with pytest.raises(discord.HTTPException) as too_long:
+        await channel.send("x" * 2001)
+    assert too_long.value.status == 400 and too_long.value.code == 50035
+
+    with pytest.raises(discord.HTTPException) as too_big:
+        await channel.send(embed=discord.Embed(title="t", description="d" * 4097))
+    assert too_big.value.code == 50035
+
+    ix = await fake.slash("status")
+    await ix.reply()
+    adapter_route = discord.http.Route.BASE + f"/interactions/{ix.id}/{ix.token}/callback"
+    session = bot.http._HTTPClient__session  # type: ignore[attr-defined]
+    async with session.post(adapter_route, json={"type": 4, "data": {"content": "again"}}) as resp:
+        body = await resp.json()
+    assert resp.status == 400 and body["code"] == 40060
+    assert resp.headers["Content-Type"] == "application/json"
+    assert len(fake.violations) == 3
