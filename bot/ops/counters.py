@@ -205,3 +205,12 @@ HEARTBEAT_FAILURES = REGISTRY.counter(
 RETENTION_DELETED = REGISTRY.counter(
     "beatwatch_retention_deleted_total", "Rows removed by retention, by table.", ("table",)
 )
+
+# Gauges read from the database when /metrics is scraped (bot.ops.metrics), so they are right
+# even for work the counters above did not see (another process, before a restart).
+ROWS = REGISTRY.gauge(
+    "beatwatch_rows", "Rows in the database by table and state.", ("table", "state")
+)
+HEARTBEAT_AGE = REGISTRY.gauge(
+    "beatwatch_heartbeat_age_seconds", "Seconds since the running bot last wrote its heartbeat."
+)

@@ -7,6 +7,7 @@ Off unless ``BEATWATCH_METRICS_PORT`` is set; binds to ``BEATWATCH_METRICS_HOST`
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -14,11 +15,18 @@ from bot.ops.counters import REGISTRY, Registry
 
 log = logging.getLogger(__name__)
 
+Refresh = Callable[[], Awaitable[None]]
+
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
-def build_app(registry: Registry = REGISTRY) -> web.Application:
+def build_app(registry: Registry = REGISTRY, refresh: Refresh | None = None) -> web.Application:
     async def metrics(request: web.Request) -> web.Response:
+        if refresh is not None:
+            try:
+                await refresh()
+            except Exception:  # boundary: a scrape must answer even if the database is busy
+                log.warning("event=metrics_refresh_failed", exc_info=True)
         return web.Response(
             body=registry.render().encode("utf-8"), headers={"Content-Type": CONTENT_TYPE}
         )
@@ -39,10 +47,13 @@ class MetricsServer:
 
 
 async def start_metrics_server(
-    host: str, port: int, registry: Registry = REGISTRY
+    host: str, port: int, registry: Registry = REGISTRY, refresh: Refresh | None = None
 ) -> MetricsServer:
-    """Serve ``registry`` on ``host:port`` (port 0 picks a free one; see ``.port``)."""
-    runner = web.AppRunner(build_app(registry), access_log=None)
+    """Serve ``registry`` on ``host:port`` (port 0 picks a free one; see ``.port``).
+
+    ``refresh`` runs before each scrape (the runtime uses it to update the database gauges).
+    """
+    runner = web.AppRunner(build_app(registry, refresh), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

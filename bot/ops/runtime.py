@@ -23,6 +23,7 @@ from bot.ops import counters, problems
 from bot.ops.health import heartbeat, mark_stopped
 from bot.ops.metrics import MetricsServer, start_metrics_server
 from bot.settings import Settings
+from bot.storage import ops as ops_store
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,18 @@ class OpsRuntime:
         await self.beat()
         if self.settings.metrics_port is not None:
             self.metrics = await start_metrics_server(
-                self.settings.metrics_host, self.settings.metrics_port
+                self.settings.metrics_host, self.settings.metrics_port, refresh=self.refresh_gauges
             )
         self._task = asyncio.create_task(self._loop(), name="ops-heartbeat")
+
+    async def refresh_gauges(self) -> None:
+        """Database gauges for a scrape: rows by table/state, heartbeat age."""
+        for table, states in (await ops_store.state_counts(self.db.reader)).items():
+            for state, n in states.items():
+                counters.ROWS.set(n, table=table, state=state)
+        beat = await ops_store.get_heartbeat(self.db.reader)
+        if beat is not None:
+            counters.HEARTBEAT_AGE.set((self.clock.now() - beat.at).total_seconds())
 
     async def beat(self) -> bool:
         """Write one heartbeat; a busy/locked database is logged and counted, never raised."""

@@ -395,3 +395,24 @@ def configured_channels(path: Path) -> list[tuple[int, int, str]]:
         return sorted(set(found))
     finally:
         conn.close()
+
+
+async def state_counts(conn: aiosqlite.Connection) -> dict[str, dict[str, int]]:
+    """Row counts by state for the metrics gauges: {'articles': {'': n}, 'outbox': {status: n},
+    'feeds': {state: n}, 'digest_runs': {status: n}, 'alerts': {status: n}} (missing tables
+    are left out)."""
+    queries = {
+        "articles": "SELECT '', count(*) FROM articles",
+        "outbox": "SELECT status, count(*) FROM outbox GROUP BY status",
+        "feeds": "SELECT state, count(*) FROM feeds GROUP BY state",
+        "digest_runs": "SELECT status, count(*) FROM digest_runs GROUP BY status",
+        "alerts": "SELECT status, count(*) FROM alerts GROUP BY status",
+    }
+    tables = await _tables(conn)
+    found: dict[str, dict[str, int]] = {}
+    for table, sql in queries.items():
+        if table not in tables:
+            continue
+        async with conn.execute(sql) as cur:
+            found[table] = {str(r[0]): int(r[1]) for r in await cur.fetchall()}
+    return found

@@ -87,5 +87,10 @@ async def test_runtime_beats_and_serves_metrics_only_when_configured(
         async with aiohttp.ClientSession() as http:
             async with http.get(f"http://127.0.0.1:{ops.metrics.port}/metrics") as resp:
                 assert resp.status == 200
+                body = await resp.text()
     finally:
         await ops.stop()
+    # Database gauges are read at scrape time: the seed articles are there already.
+    seeds = await services.db.fetchval("SELECT count(*) FROM articles")
+    assert f'beatwatch_rows{{table="articles",state=""}} {seeds}' in body
+    assert "beatwatch_heartbeat_age_seconds 0" in body
