@@ -31,7 +31,7 @@ def render(answer: Answer) -> str:
         return answer.answer
     for conflict in answer.conflicts:
         lines.append("")
-        lines.append(f"Sources differ on {conflict.subject}:")
+        lines.append(f"Sources differ — {conflict.subject}:")
         for claim in conflict.claims:
             lines.append(f"  - {claim.published}: {claim.value} ({claim.publisher})")
     if answer.citations:

@@ -47,6 +47,36 @@ class Scored:
     covered_entities: bool
 
 
+# Words a reporter uses for the same thing on this beat (scoring only; stemmed at import).
+_SYNONYM_GROUPS = [
+    "meet meeting summit talks",
+    "talks negotiations discussions",
+    "denied rejected dismissed refuted",
+    "war conflict fighting invasion hostilities",
+    "ceasefire truce",
+    "killed died dead deaths casualties",
+    "said stated told announced claimed",
+    "cede surrender hand relinquish give",
+    "territory land region",
+    "withdraw pull retreat",
+    "guarantees assurances pledges commitments",
+    "agreement deal pact accord",
+    "attack strikes offensive assault",
+    "sanctions penalties measures",
+    "weapons arms weaponry",
+    "control hold occupy",
+    "worth value cost",
+    "plan proposal framework formula",
+    "troops forces soldiers army",
+]
+SYNONYMS: dict[str, tuple[str, ...]] = {}
+for _line in _SYNONYM_GROUPS:
+    _group = [stem(fold(w)) for w in _line.split()]
+    for _word in _group:
+        _others = [g for g in _group if g != _word]
+        SYNONYMS[_word] = tuple(dict.fromkeys([*SYNONYMS.get(_word, ()), *_others]))
+
+
 def idf(df: int, total: int) -> float:
     return math.log((total - df + 0.5) / (df + 0.5) + 1.0)
 
@@ -141,6 +171,8 @@ def score_facts(
                 got += weight
             elif term in ctx:
                 got += 0.5 * weight
+            elif any(alt in own for alt in SYNONYMS.get(term, ())):
+                got += 0.7 * weight
         coverage = got / total
         covered = all(t in own or t in ctx for t in must)
         evidence = _evidence(question, fact)
@@ -213,6 +245,7 @@ def _key(question: Question, fact: FactRow) -> str | None:
     return None
 
 
+_WHO_IS = re.compile(r"^\W*(?:who|хто|кто)\s+(?:is|was|are|were|є|такий|такой)\b", re.I)
 _SPEECH = frozenset(
     "deni said say report told tell confirm warn announc claim insist stat cit quot".split()
 )
@@ -226,6 +259,8 @@ def _term_positions(question: Question, text: str) -> list[int]:
 
 
 def _who(question: Question, fact: FactRow) -> str | None:
+    if question.entities and _WHO_IS.match(question.text):
+        return None  # "Who is Keir Starmer?": the quote describes them
     speech = any(t in _SPEECH for t in question.terms)
     if speech and fact.attribution and fact.attribution not in question.entities:
         return fact.attribution
@@ -293,6 +328,15 @@ def _same_subject(question: Question, text: str, quantity: str) -> bool:
     return word in question.terms or any(word.startswith(t[2:]) for t in question.entity_terms)
 
 
+_KIND_LABELS = {
+    "percent": "share (%)",
+    "money": "amount",
+    "count": "number",
+    "distance": "distance",
+    "duration": "duration",
+}
+
+
 def find_conflicts(question: Question, ranked: list[Scored]) -> list[Conflict]:
     """Differing figures of one kind among the facts that answer the question."""
     if not ranked:
@@ -340,7 +384,9 @@ def find_conflicts(question: Question, ranked: list[Scored]) -> list[Conflict]:
                 headline=fact.headline,
             )
         )
-    subject = ", ".join([*question.entities, *question.plain]) or question.text
+    kind = next(k for k in kinds if any(_qty_value(c[2], (k,)) for c in same))
+    about = [w for w in [*question.entities, *question.plain] if w not in _KIND_LABELS]
+    subject = f"{_KIND_LABELS.get(kind, kind)}: {', '.join(about) or question.text}"
     return [Conflict(subject=subject, claims=out[:6])]
 
 

@@ -150,3 +150,16 @@ async def test_british_and_american_spellings_meet(facts: FactService) -> None:
     answer = await facts.ask("What did the UK defence ministry estimate?")
     assert not answer.abstained
     assert "UK defense ministry" in answer.citations[0].quote
+
+
+async def test_who_is_describes_the_person_asked_about(facts: FactService) -> None:
+    answer = await facts.ask("Who is Keir Starmer?")
+    assert not answer.abstained
+    assert "Starmer" in answer.citations[0].quote
+    assert not answer.answer.startswith(("Zelensky", "Macron"))
+
+
+async def test_reporters_wording_meets_the_sources(facts: FactService) -> None:
+    # "assurances" (question) vs "guarantees" (source), "rejected" vs "denied"
+    answer = await facts.ask("Who rejected the FT report?")
+    assert answer.answer.startswith("Anna Kelly")
