@@ -208,7 +208,9 @@ class BeatwatchBot(commands.Bot):
                 subscribe = getattr(feeds, "subscribe_defaults", None)
                 if subscribe is not None:
                     await subscribe(guild_id)
-                await self._guild_added_to_scheduler(guild_id)
+                self.tasks.spawn(
+                    self._guild_added_to_scheduler(guild_id), name=f"digest-jobs:{guild_id}"
+                )
             self.known_guilds.add(guild_id)
             self.guild_known.set()
 

@@ -19,6 +19,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
+import aiohttp
+
 from bot import __version__
 from bot.clock import Clock, SystemClock
 from bot.errors import UserFacingError
@@ -94,6 +96,9 @@ async def run_discord(settings: Settings) -> int:
     except discord.PrivilegedIntentsRequired:
         sys.stderr.write("beatwatch: Discord refused the requested intents.\n")
         return 2
+    except (aiohttp.ClientError, OSError) as exc:
+        sys.stderr.write(f"beatwatch: cannot reach Discord: {exc}\n")
+        return 1
     return 0
 
 
