@@ -12,7 +12,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.alerts.transport import DeliveryError
 from bot.digest.render import split_lines
+from bot.errors import UserFacingError
 from bot.models import OutgoingMessage
 from bot.services import Services
 from cogs import _render as render
@@ -113,8 +115,11 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="The d
         messages = await digest_messages(
             bot.services, gid, channel_id, f"digest-now:{interaction.id}"
         )
-        for msg in messages:
-            await bot.transport.send(msg)
+        try:
+            for msg in messages:
+                await bot.transport.send(msg)
+        except DeliveryError as exc:
+            raise UserFacingError(f"I could not post the digest in <#{channel_id}>: {exc}") from exc
         log.info("event=digest_posted_on_request guild=%s parts=%s", gid, len(messages))
         await respond(interaction, render.text_reply(f"Digest posted in <#{channel_id}>."))
 

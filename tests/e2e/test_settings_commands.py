@@ -149,3 +149,17 @@ async def test_status_shows_operational_problems(
         problems.reset()
     fields = {f["name"]: f["value"] for f in reply["embeds"][0]["fields"]}
     assert "database is locked" in fields["Problems"]
+
+
+async def test_digest_now_in_a_channel_the_bot_cannot_post_in(
+    start_bot: StartBot, fake: FakeDiscord
+) -> None:
+    await start_bot()
+    newsroom = fake.channel("newsroom")
+    await (await fake.slash("alerts channel", {"channel": newsroom})).reply()
+    fake.forbidden_channels.add(newsroom)
+    reply = await (await fake.slash("digest now")).reply()
+    assert reply["flags"] & EPHEMERAL
+    assert (
+        "could not post the digest" in reply["content"] and "missing permission" in reply["content"]
+    )
