@@ -93,3 +93,25 @@ async def test_facts_since_and_dated_facts(facts: FactService, clock: FixedClock
     assert firsts == sorted(firsts)
     assert any("February 1" in v.text for v in timeline)
     assert all(v.headline and v.publisher for v in timeline)
+
+
+async def test_pruning_an_article_removes_its_facts_from_the_index(
+    seeded_db: Database, clock: FixedClock
+) -> None:
+    service = FactService(seeded_db, clock)
+    assert not (await service.ask("Who denied the FT report?")).abstained
+    article_id = await seeded_db.fetchval(
+        "SELECT article_id FROM facts WHERE text LIKE 'Anna Kelly%'"
+    )
+    async with seeded_db.transaction() as tx:
+        await tx.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+    assert (
+        await seeded_db.fetchval("SELECT count(*) FROM facts WHERE article_id = ?", (article_id,))
+        == 0
+    )
+    answer = await service.ask("Who denied the FT report?")
+    assert all("Anna Kelly" not in c.quote for c in answer.citations)
+    rows = await seeded_db.fetchval(
+        "SELECT count(*) FROM facts_fts WHERE facts_fts MATCH 'e_anna_kelly'"
+    )
+    assert rows == 0
