@@ -288,6 +288,19 @@ def _who(question: Question, fact: FactRow) -> str | None:
 
 def _source_label(fact: FactRow) -> str:
     if fact.attribution:
+        first, _, rest = fact.attribution.partition(" ")
+        if rest and first in (
+            "A",
+            "An",
+            "Another",
+            "The",
+            "One",
+            "Two",
+            "Three",
+            "Several",
+            "Some",
+        ):
+            return f"{first.lower()} {rest}"
         return fact.attribution
     m = re.match(r"^unknown \(cites (.+)\)$", fact.publisher)
     if m:

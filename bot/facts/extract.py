@@ -559,7 +559,11 @@ def _subject(text: str, verb_at: int, entities: list[Entity]) -> str | None:
         if len(clauses) == 3:
             break
     for depth, (start, end) in enumerate(clauses):
-        words = head[start + 1 : end].split()
+        clause = head[start + 1 : end].strip()
+        anonymous = _ANONYMOUS.match(clause)
+        if anonymous:  # "Another person familiar with the US position stated ..."
+            return anonymous.group(0)
+        words = clause.split()
         inside = [e for e in entities if e.start > start and e.end <= end]
         persons = [e for e in inside if e.type == "person"]
         first = words[0].casefold()
@@ -582,6 +586,11 @@ def _subject(text: str, verb_at: int, entities: list[Entity]) -> str | None:
     return None
 
 
+_ANONYMOUS = re.compile(
+    r"^(?:(?:a|an|another|one|two|three|several|some|the)\s+)?(?:[a-z]+\s+){0,2}?"
+    r"(?:person|people|source|sources|official|officials|diplomat|diplomats|insider|insiders)\b",
+    re.I,
+)
 _APPOSITIVE = frozenset("the a an who which whose speaking writing in for after".split())
 _SOURCE_LEAD = re.compile(
     r"^(?:[\w-]+\s+)?(?:assessment|assessments|report|reports|reporting|analysis|estimate|"
