@@ -25,8 +25,8 @@ import ahocorasick
 
 from bot.errors import UserFacingError
 from bot.models import Article, Match, MatchField, Topic
-from bot.topics.normalize import Folded, fold
-from bot.topics.rules import Term, apostrophe_variants, parse_term
+from bot.topics.normalize import Scanned, prepare, scan_form
+from bot.topics.rules import Term, parse_term, spelling_variants
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,10 @@ _ANY, _ALL, _NONE = 0, 1, 2
 # a line break.
 _SENTENCE_BREAK = re.compile(r"(?<!\b[^\W\d_])[.!?…][\"'”’»)\]]*\s|\n")
 _SPACE_RUN = re.compile(r"\s+")
+_MARK = "\ue000"  # a private-use character standing in for "**" while whitespace is collapsed
+
+
+_WORD, _PREFIX, _PHRASE = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,27 @@ class _Pattern:
     topic: int  # index into Matcher.topics
     role: int  # _ANY, _ALL or _NONE
     group: int  # all_of group index (role _ALL)
+    kind: int  # _WORD, _PREFIX or _PHRASE: how a key hit is verified
+    probe: str = ""  # _PHRASE: its second word in scan form, a cheap check before the regex
+    first_wild: bool = False  # _PHRASE: its first word ends with '*'
+
+
+def _pattern(term: Term, topic: int, role: int, group: int) -> _Pattern:
+    kind = _kind(term)
+    if kind != _PHRASE:
+        return _Pattern(term, topic, role, group, kind)
+    tokens = scan_form(term.folded.replace("*", "")).split(" ")
+    first = term.folded.split(" ")[0]
+    first_wild = first.endswith("*") and len(scan_form(first[:-1]).split(" ")) == 1
+    probe = tokens[1] if len(tokens) > 1 else ""
+    return _Pattern(term, topic, role, group, kind, probe, first_wild)
+
+
+def _kind(term: Term) -> int:
+    body = term.folded[:-1] if term.folded.endswith("*") else term.folded
+    if "*" in body or scan_form(body) != body or " " in body:
+        return _PHRASE
+    return _PREFIX if term.folded.endswith("*") else _WORD
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +101,7 @@ class Matcher:
         if by_key:
             automaton = ahocorasick.Automaton()
             for key, ids in by_key.items():
-                left_word = key[0].isalnum()
-                automaton.add_word(key, (len(key), left_word, tuple(ids)))
+                automaton.add_word(key, (len(key), tuple(ids)))
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -91,9 +115,9 @@ class Matcher:
             # skipped loudly rather than breaking matching for every topic.
             log.warning("event=topic_term_skipped topic=%s reason=%s", self.topics[ti].name, exc)
             return
-        for variant in apostrophe_variants(term):
-            self._patterns.append(_Pattern(variant, ti, role, group))
-            by_key.setdefault(variant.key, []).append(len(self._patterns) - 1)
+        for variant in spelling_variants(term):
+            self._patterns.append(_pattern(variant, ti, role, group))
+            by_key.setdefault(variant.scan_key, []).append(len(self._patterns) - 1)
 
     # --- matching ---
     def match_article(self, article: Article) -> list[Match]:
@@ -103,12 +127,12 @@ class Matcher:
         """One best :class:`Match` per matching topic, in topic order."""
         if self._automaton is None:
             return []
-        folded: list[Folded | None] = [None, None, None]
+        folded: list[Scanned | None] = [None, None, None]
         hits: list[_Hit] = []
         for fi, text in enumerate((title, summary, body)):
             if not text:
                 continue
-            f = fold(text)
+            f = prepare(text)
             folded[fi] = f
             self._scan(f, fi, hits)
         if not hits:
@@ -142,30 +166,46 @@ class Matcher:
             out.append(_build_match(topic, best, where, _count_distinct(alive)))
         return out
 
-    def _scan(self, f: Folded, fi: int, hits: list[_Hit]) -> None:
+    def _scan(self, f: Scanned, fi: int, hits: list[_Hit]) -> None:
         assert self._automaton is not None
-        s = f.folded
-        n = len(s)
         patterns = self._patterns
-        for last, (klen, left_word, ids) in self._automaton.iter(s):
-            start = last - klen + 1
-            if left_word and start > 0 and s[start - 1].isalnum():
-                continue
-            stop = last + 1
+        scan = f.scan  # scan[i + 1] is base offset i; it starts and ends with a space
+        n = len(scan)
+        for last, (klen, ids) in self._automaton.iter(scan):
+            start = last - klen + 1  # the key's leading space = base offset of the word
+            view = ""
+            have = 0
             for pid in ids:
                 p = patterns[pid]
                 term = p.term
-                end = stop
-                if term.regex is not None:
-                    m = term.regex.match(s, start)
+                if p.kind == _WORD:  # one plain word: the scan form decides
+                    if scan[last] == " ":  # a short word keyed with its trailing space
+                        end = last - 1
+                    elif scan[last + 1].isalnum():
+                        continue
+                    else:
+                        end = last
+                elif p.kind == _PREFIX:  # one word with a trailing '*'
+                    end = scan.find(" ", last + 1) - 1
+                else:  # phrases and words with apostrophes, dots ...: verify on folded text
+                    if p.probe:  # cheap first: the second word must follow the first
+                        j = scan.find(" ", last + 1) if p.first_wild else last + 1
+                        while j < n and scan[j] == " ":
+                            j += 1
+                        if not scan.startswith(p.probe, j):
+                            continue
+                    if term.reach > have:
+                        view = f.view(start, start + term.reach)
+                        have = term.reach
+                    m = term.regex.match(view)
                     if m is None:
                         continue
                     end = m.end()
-                if term.right_word and end < n and s[end].isalnum():
-                    continue
+                    if term.right_word and end < len(view) and view[end].isalnum():
+                        continue
+                    end += start
                 if term.acronym:
-                    o_start, o_end = f.to_original(start), f.to_original(end)
-                    if f.original[o_start:o_end] != term.text:
+                    if f.original[f.to_original(start) : f.to_original(end)] != term.text:
                         continue
                 hits.append(_Hit(fi, start, end, p))
 
@@ -174,7 +214,7 @@ def _count_distinct(hits: list[_Hit]) -> int:
     return len({(h.field, h.start, h.end) for h in hits})
 
 
-def _excluded(hit: _Hit, exclusions: list[_Hit] | None, f: Folded | None) -> bool:
+def _excluded(hit: _Hit, exclusions: list[_Hit] | None, f: Scanned | None) -> bool:
     """True when an exclusion occurs in the same sentence as ``hit`` (same field)."""
     if not exclusions or f is None:
         return False
@@ -188,9 +228,10 @@ def _excluded(hit: _Hit, exclusions: list[_Hit] | None, f: Folded | None) -> boo
     return False
 
 
-def _build_match(topic: Topic, hit: _Hit, f: Folded, count: int) -> Match:
+def _build_match(topic: Topic, hit: _Hit, f: Scanned, count: int) -> Match:
     start, end = f.to_original(hit.start), f.to_original(hit.end)
-    return Match(
+    # Trusted values built right here: skip pydantic validation on this hot path.
+    return Match.model_construct(
         topic_id=topic.id,
         topic=topic.name,
         alias=hit.pattern.term.text,
@@ -222,12 +263,11 @@ def make_snippet(text: str, start: int, end: int, width: int = SNIPPET_CHARS) ->
     if hi < len(text) and not text[hi].isspace():
         space = _rfind_space(text, end, hi)
         hi = space if space is not None else end
-    before = _SPACE_RUN.sub(" ", text[lo:start]).lstrip()
-    after = _SPACE_RUN.sub(" ", text[end:hi]).rstrip()
-    hit = _SPACE_RUN.sub(" ", text[start:end])
+    window = f"{text[lo:start]}{_MARK}{text[start:end]}{_MARK}{text[end:hi]}"
+    window = _SPACE_RUN.sub(" ", window).strip().replace(_MARK, "**")
     prefix = "…" if lo > 0 else ""
     suffix = "…" if hi < len(text) else ""
-    return f"{prefix}{before}**{hit}**{after}{suffix}"
+    return f"{prefix}{window}{suffix}"
 
 
 def _find_space(text: str, lo: int, limit: int) -> int | None:

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.errors import UserFacingError
-from bot.topics.normalize import APOSTROPHES, DASHES, fold_phrase
+from bot.topics.normalize import APOSTROPHES, DASHES, fold_phrase, scan_form
 
 MAX_TERMS = 200  # per list (aliases, one context group, exclusions)
 MAX_GROUPS = 5
@@ -46,9 +46,10 @@ class Term:
     text: str  # as written (NFC, trimmed)
     folded: str  # folded, '*' kept
     key: str  # folded literal prefix, up to the first '*'
-    regex: re.Pattern[str] | None  # verifies the whole term at a key hit (terms with '*')
+    regex: re.Pattern[str]  # verifies the whole term on the folded text at a key hit
+    scan_key: str  # the automaton key: the first word(s) of ``key`` in scan form
     acronym: bool  # match case-sensitively against the original text
-    left_word: bool  # first character is a word character: needs a word boundary before
+    reach: int  # how much folded text from the hit a verification may need
     right_word: bool  # ends in a word character without '*': needs a word boundary after
 
 
@@ -114,12 +115,18 @@ def parse_term(raw: str, what: str = "alias") -> Term:
     key = folded.split("*", 1)[0].rstrip()
     if len(key) < MIN_WORD_CHARS:
         raise _bad(what, text, "too short once case and punctuation are ignored")
-    regex = None
-    if "*" in folded:
-        parts = []
-        for tok in folded.split(" "):
-            parts.append(re.escape(tok[:-1]) + _WORD_TAIL if tok.endswith("*") else re.escape(tok))
-        regex = re.compile(" ".join(parts))
+    if not _is_word(text[0]):
+        raise _bad(what, text, "must start with a letter or a digit")
+    parts = []
+    for tok in folded.split(" "):
+        parts.append(re.escape(tok[:-1]) + _WORD_TAIL if tok.endswith("*") else re.escape(tok))
+    # Words of a phrase may be separated by any run of spaces in the text (hyphens, line
+    # breaks and no-break spaces fold to spaces); any other punctuation breaks the phrase.
+    regex = re.compile(" +".join(parts))
+    # The automaton key: the first word in scan form, as a whole word when it is short
+    # ("U.S." -> " u ", "US" -> " us "), else as a prefix (" security", " гаранті").
+    first = scan_form(key).split(" ")[0]
+    scan_key = f" {first} " if len(first) < MIN_STEM_CHARS else f" {first}"
     letters = [ch for ch in text if ch.isalpha()]
     acronym = (
         "*" not in text
@@ -132,14 +139,27 @@ def parse_term(raw: str, what: str = "alias") -> Term:
         folded=folded,
         key=key,
         regex=regex,
+        scan_key=scan_key,
         acronym=acronym,
-        left_word=_is_word(folded[0]),
+        reach=len(folded) + 64 + 40 * folded.count("*"),
         right_word=not folded.endswith("*") and _is_word(folded[-1]),
     )
 
 
-def apostrophe_variants(term: Term) -> list[Term]:
-    """The term, plus the same term without in-word apostrophes (Слов'янськ -> Словянськ)."""
+def spelling_variants(term: Term) -> list[Term]:
+    """The term, plus the same term with "ss" for "ß" (Straße -> Strasse) and without in-word
+    apostrophes (Слов'янськ -> Словянськ)."""
+    out = _apostrophe_variants(term)
+    if "ß" in term.folded:
+        try:
+            ss = parse_term(term.folded.replace("ß", "ss"), "alias")
+        except UserFacingError:
+            return out
+        out += [replace(v, text=term.text) for v in _apostrophe_variants(ss)]
+    return out
+
+
+def _apostrophe_variants(term: Term) -> list[Term]:
     folded = term.folded
     if "'" not in folded:
         return [term]
