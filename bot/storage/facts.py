@@ -152,7 +152,8 @@ async def dated_facts_matching(
 # --- the synchronous read path of ``ask`` (one thread hop per question) ----------------------
 def open_reader(path: Path) -> sqlite3.Connection:
     """A read-only connection for the question path; use it from one thread at a time."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    uri = Path(path).resolve().as_uri() + "?mode=ro"  # percent-encoded: spaces, '#', '?' are safe
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
     conn.execute("PRAGMA query_only = ON")

@@ -1,6 +1,7 @@
 import json
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.clock import FixedClock
 from bot.facts.ingest import ingest_article
@@ -115,3 +116,12 @@ async def test_pruning_an_article_removes_its_facts_from_the_index(
         "SELECT count(*) FROM facts_fts WHERE facts_fts MATCH 'e_anna_kelly'"
     )
     assert rows == 0
+
+
+async def test_store_in_a_folder_with_odd_characters(tmp_path: Path, clock: FixedClock) -> None:
+    folder = tmp_path / "news room #1 ?"
+    async with Database.open(folder / "facts.sqlite3") as db:
+        service = FactService(db, clock)
+        await service.ingest_seeds(SEEDS)
+        assert not (await service.ask("Who denied the FT report?")).abstained
+        service.close()
