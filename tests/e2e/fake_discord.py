@@ -635,6 +635,7 @@ class FakeDiscord:
 
     def _violation(self, status: int, code: int, message: str, where: str) -> web.Response:
         self.violations.append(f"{where}: {code} {message}")
+        self.message_event.set()
         return _json({"code": code, "message": message, "errors": {}}, status)
 
     async def _body(self, request: web.Request) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 import pytest
 
@@ -31,3 +33,20 @@ async def test_fake_refuses_oversized_content_and_double_responses(
     assert resp.status == 400 and body["code"] == 40060
     assert resp.headers["Content-Type"] == "application/json"
     assert len(fake.violations) == 3
+
+
+async def test_fake_refuses_a_late_first_response(
+    start_bot: StartBot, fake: FakeDiscord, expect_refusals: list[str], fail_on_logged_errors
+) -> None:
+    await start_bot()
+    fake.response_deadline = 0.0  # every answer is "later than 3 s"
+    ix = await fake.slash("status")
+    await fake.wait_until(lambda: bool(fake.violations))
+    assert "10062" in fake.violations[0]
+    assert ix.initial is None
+    for _ in range(200):  # the bot logs the failed answer (expected here), then it is dropped
+        if fail_on_logged_errors.records:
+            break
+        await asyncio.sleep(0.01)
+    assert "command=status" in fail_on_logged_errors.records[0].getMessage()
+    fail_on_logged_errors.records.clear()
