@@ -82,6 +82,8 @@ class Question:
 
 def clean(question: str) -> str:
     """Strip control characters and odd spacing; cut very long questions at a word boundary."""
+    # lone surrogates (undecodable bytes from a terminal) cannot reach SQLite or stdout
+    question = question.encode("utf-8", "replace").decode("utf-8")
     text = _CONTROL.sub(" ", unicodedata.normalize("NFC", question))
     text = " ".join(text.split())
     if len(text) > MAX_QUESTION_CHARS:

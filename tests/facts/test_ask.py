@@ -73,7 +73,19 @@ async def test_differing_figures_are_shown_newest_first(facts: FactService) -> N
 
 
 async def test_empty_and_hostile_input(facts: FactService) -> None:
-    for text in ["", "   ", "\n\t", "?!", "🙂🙂", '"', "*", "NEAR(", "AND OR NOT", "-:^()"]:
+    for text in [
+        "",
+        "   ",
+        "\n\t",
+        "?!",
+        "🙂🙂",
+        '"',
+        "*",
+        "NEAR(",
+        "AND OR NOT",
+        "-:^()",
+        "\udcff\x00",
+    ]:
         answer = await facts.ask(text)
         assert answer.abstained, text
     long = await facts.ask("Where were the first trilateral talks held? " + "x" * 10_000)

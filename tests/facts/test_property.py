@@ -41,6 +41,7 @@ _WORDS = st.sampled_from(
 )
 QUESTIONS = st.one_of(
     st.text(max_size=300),
+    st.text(st.characters(categories=["Cs", "Cc", "So", "Lo", "Ll", "Zs"]), max_size=40),
     st.lists(st.one_of(_WORDS, st.text(max_size=12)), max_size=25).map(" ".join),
 )
 
