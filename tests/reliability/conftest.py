@@ -236,6 +236,7 @@ async def start_bot(
         known: bool = True,
     ) -> Deployment:
         db_path = tmp_path / "data" / "beatwatch.sqlite3"
+        db_path.parent.mkdir(exist_ok=True)
         alert_channel = fake.channel("newsroom")
         digest_channel = fake.channel("general")
         await prepare_database(
@@ -246,6 +247,7 @@ async def start_bot(
         await start_and_wait(bot, fake)
         return Deployment(bot, db_path, fake, alert_channel, digest_channel)
 
+    start.started = started  # type: ignore[attr-defined]  # so a test can stop them early
     yield start
     for bot in started:
         await bot.stop()

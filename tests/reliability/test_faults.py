@@ -6,10 +6,12 @@ Each test fills its row of the summary table printed at the end of the session.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -469,3 +471,78 @@ async def test_sigterm_stops_cleanly_and_health_follows(
             "SIGKILL it (bot/cli/run.py / bot/app.py close, DISCORD)"
         )
     assert out.decode().startswith("not running: stopped"), out
+
+
+def _disk_full_lines(log: str) -> list[str]:
+    marks = ("disk is full", "no space left", "sqlite_full")
+    return [ln for ln in log.splitlines() if any(m in ln.lower() for m in marks)]
+
+
+async def _run(*cmd: str) -> int:
+    proc = await asyncio.create_subprocess_exec(
+        *cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    return await proc.wait()
+
+
+async def test_disk_full(
+    start_bot: StartBot,
+    farm: FeedFarm,
+    fake: ReliabilityFake,
+    summary_row: Row,
+    tmp_path: Path,
+) -> None:
+    """The disk fills up for a while."""
+    row = summary_row
+    data = tmp_path / "data"
+    data.mkdir()
+    if os.geteuid() != 0 or await _run(
+        "mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(data)
+    ):
+        pytest.skip("needs root to mount a size-limited tmpfs for the database")
+    filler = data / "filler"
+    try:
+        urls = [farm.add(f"f{n}") for n in range(3)]
+        dep = await start_bot(feeds=urls)
+        await wait_until(
+            lambda: len(dep.query("SELECT 1 FROM feeds WHERE last_checked_at IS NOT NULL")) == 3,
+            30,
+            "the first poll",
+            dep.bot,
+        )
+        links = [publish(farm, f"f{i % 3}", 300 + i) for i in range(3)]
+        await _run("dd", "if=/dev/zero", f"of={filler}", "bs=1M", "count=64")  # until ENOSPC
+        row.faults = "database file system full (tmpfs), then space freed"
+        await wait_until(
+            lambda: _disk_full_lines(dep.bot.current_log()),
+            45,
+            "the bot to run into the full disk",
+            dep.bot,
+        )
+        require_command(fake, "ask")
+        ix = await fake.slash("ask", {"question": "How did Zelensky describe ceding territory?"})
+        answer = await ix.reply(within=10)
+        assert answer.get("embeds") or answer.get("content"), "no answer while the disk is full"
+        filler.unlink()
+        await wait_until(
+            lambda: all(c >= 1 for c in posted_counts(fake, dep.alert_channel, links).values()),
+            90,
+            "the alerts after space is freed",
+            dep.bot,
+        )
+        counts = fill_alert_columns(row, dep, links)
+        fill_article_columns(row, dep, links)
+        full_lines = [
+            ln
+            for ln in dep.bot.current_log().splitlines()
+            if "full" in ln.lower() and "level=" in ln
+        ]
+        row.notes = f"{len(full_lines)} log lines name the full disk; /ask answered meanwhile"
+        await dep.bot.stop()
+        assert all(c == 1 for c in counts.values()), counts
+        assert row.articles_lost == 0 and row.articles_twice == 0
+    finally:
+        filler.unlink(missing_ok=True)
+        for bot_proc in getattr(start_bot, "started", []):
+            await bot_proc.stop()
+        await _run("umount", "-l", str(data))
