@@ -54,26 +54,23 @@ def answer_embed(answer: Answer) -> discord.Embed:
             colour=render.COLOUR_MUTED,
             footer="No answer given: nothing in the sources supports one.",
         )
-    fields: list[tuple[str, str]] = []
     shown = answer.citations[:EVIDENCE_SHOWN]
-    if shown:
-        fields.append(
-            (
-                "Evidence",
-                render.lines_within([evidence_block(c) for c in shown], render.FIELD_VALUE),
-            )
-        )
-    for conflict in answer.conflicts[:3]:
-        fields.append(
-            (f"Sources disagree: {render.inert(conflict.subject)}", conflict_block(conflict))
-        )
+    short = render.clip(render.inert(answer.answer), 1200)
+    evidence = render.lines_within(
+        [evidence_block(c) for c in shown], render.DESCRIPTION - len(short) - 20
+    )
+    description = f"{short}\n\n**Evidence**\n{evidence}" if evidence else short
+    fields = [
+        (f"Sources disagree: {render.inert(conflict.subject)}", conflict_block(conflict))
+        for conflict in answer.conflicts[:3]
+    ]
     extra = len(answer.citations) - len(shown)
     footer = f"{len(answer.citations)} source(s)" + (
         " · press Sources for all" if extra > 0 else ""
     )
     return render.embed(
         title,
-        render.inert(answer.answer),
+        description,
         colour=render.COLOUR_WARN if answer.conflicts else render.COLOUR_OK,
         fields=fields,
         footer=footer,

@@ -19,7 +19,7 @@ async def test_ask_answers_with_cited_evidence_and_sources_button(
     assert reply["allowed_mentions"] == {"parse": []}
     embed = reply["embeds"][0]
     assert embed["title"] == "Where did Trump and Putin meet?"
-    evidence = next(f for f in embed["fields"] if f["name"] == "Evidence")["value"]
+    evidence = embed["description"].split("**Evidence**\n", 1)[1]
     assert evidence.startswith("> ") and "2025-08-16" in evidence
     button = reply["components"][0]["components"][0]
     assert button["label"] == "Sources" and button["custom_id"] == "bw:sources"
@@ -49,3 +49,12 @@ async def test_ask_abstains_plainly(start_bot: StartBot, fake: FakeDiscord) -> N
     embed = reply["embeds"][0]
     assert "nothing on that" in embed["description"]
     assert not reply.get("components")
+
+
+async def test_ask_shows_disagreeing_sources_with_dates(start_bot: StartBot, fake: FakeDiscord) -> None:
+    await start_bot()
+    reply = await (await fake.slash("ask", {"question": "How much of Donbas does Russia control?"})).reply()
+    embed = reply["embeds"][0]
+    conflict = next(f for f in embed["fields"] if f["name"].startswith("Sources disagree"))
+    dated = [line for line in conflict["value"].splitlines() if line.startswith("•")]
+    assert len(dated) >= 2 and all(line[-10:-6].isdigit() for line in dated)  # …, YYYY-MM-DD
