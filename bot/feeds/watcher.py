@@ -115,12 +115,16 @@ class FeedWatcher:
         # Fetches of healthy feeds that brought nothing new (304 / same body), written in one
         # statement at the end of the cycle: (feed_id, etag, last_modified, body_hash).
         self._quiet: list[tuple[int, str | None, str | None, str | None]] = []
+        # When the running cycle started: next checks count from it, so every feed polled in
+        # one cycle (however late in it) is due again at the next scheduled cycle.
+        self._cycle_started: datetime | None = None
 
     def _next_check(self, now: datetime) -> datetime:
-        """Next poll after a success: one interval, minus a little slack so a feed polled a
-        few seconds into a cycle is due again at the next scheduled cycle, not the one after."""
+        """Next poll after a success: one interval from the cycle's start, minus a little
+        slack for scheduler jitter."""
         interval = self.settings.poll_interval_seconds
-        return now + timedelta(seconds=interval - min(60, interval // 10))
+        base = self._cycle_started or now
+        return base + timedelta(seconds=interval - min(60, interval // 10))
 
     # --- one cycle -----------------------------------------------------------------------
 
@@ -128,7 +132,8 @@ class FeedWatcher:
         """Poll every due feed with bounded concurrency; one feed's trouble stays its own."""
         async with self._cycle:
             started = time.perf_counter()
-            due = await store.due_feeds(self.db.reader, self.clock.now())
+            self._cycle_started = self.clock.now()
+            due = await store.due_feeds(self.db.reader, self._cycle_started)
             sem = asyncio.Semaphore(self.settings.max_concurrent_fetches)
 
             async def one(feed: store.FeedRow) -> FeedOutcome:
@@ -139,6 +144,7 @@ class FeedWatcher:
                 outcomes = await asyncio.gather(*(one(f) for f in due))
             finally:
                 await self._flush_quiet()
+                self._cycle_started = None
             summary = PollSummary(
                 due=len(due),
                 polled=len(outcomes),
@@ -346,6 +352,7 @@ class FeedWatcher:
         now = self.clock.now()
         count = feed.error_count + 1
         delay = backoff_delay(count, retry_after)
+        base = self._cycle_started or now
         new_state: FeedState = feed.state
         reason = ""
         if count >= self.settings.disable_after_errors:
@@ -357,7 +364,7 @@ class FeedWatcher:
         try:
             async with self.db.transaction() as tx:
                 await store.record_failure(
-                    tx, feed.id, now=now, next_check=now + delay, error=error, error_count=count
+                    tx, feed.id, now=now, next_check=base + delay, error=error, error_count=count
                 )
                 if new_state != feed.state:
                     await store.set_state(

@@ -304,3 +304,25 @@ async def test_process_pool_parses_off_the_loop():
         assert pool.worker_pids()
     finally:
         pool.close()
+
+
+async def test_feeds_polled_late_in_a_cycle_are_due_at_the_next_one(
+    feed_server: FeedServer, make_service: ServiceFactory, fclock: FixedClock, feed_settings
+):
+    """Next checks count from the cycle's start: a slow cycle does not push feeds a cycle back."""
+    feed_server.static("/a", rss([("a", "One")]))
+    body = rss([("b", "Two")])
+
+    async def late(request: web.Request) -> web.StreamResponse:
+        fclock.advance(timedelta(seconds=10))  # this fetch ends 10 s into the cycle
+        return web.Response(body=body, content_type="application/rss+xml")
+
+    feed_server.routes["/b"] = late
+    settings = feed_settings.model_copy(update={"poll_interval_seconds": 30})
+    service = await make_service(hook=RecordingHook(), settings=settings)
+    await subscribe(service, feed_server.url("/a"))
+    await subscribe(service, feed_server.url("/b"))
+    start = fclock.now()
+    assert (await service.poll_due()).polled == 2
+    fclock.set(start + timedelta(seconds=30))  # the scheduler's next run
+    assert (await service.poll_due()).due == 2
