@@ -120,7 +120,7 @@ async def test_kill9_mid_poll_mid_delivery_and_mid_digest(
     )
 
     # 4. The daily digest becomes due; kill -9 with its first part posted, restart.
-    await dep.bot.stop()
+    await dep.bot.stop(grace=10)
     await dep.set_digest_time((now_utc() - timedelta(minutes=1)).strftime("%H:%M"))
     fake.hold_posts(dep.digest_channel)
     await dep.restart()
@@ -141,7 +141,7 @@ async def test_kill9_mid_poll_mid_delivery_and_mid_digest(
         "the digest parts to be delivered",
         dep.bot,
     )
-    await dep.bot.stop()
+    await dep.bot.stop(grace=10)
 
     row.faults = ", ".join(faults)
     counts = fill_alert_columns(row, dep, topic_links)
@@ -186,11 +186,11 @@ async def test_discord_429_and_5xx_then_recovers(
     for i in range(6):
         links.append(publish(farm, f"r{i % 3}", 100 + i, age_min=60 - i))
     post = r"/channels/\d+/messages$"
-    fake.fail_next("POST", post, 500, {"message": "500: Internal Server Error", "code": 0}, times=7)
-    fake.fail_next("POST", post, 502, {"message": "502: Bad Gateway", "code": 0}, times=5)
+    fake.fail_next("POST", post, 500, {"message": "500: Internal Server Error", "code": 0}, times=4)
+    fake.fail_next("POST", post, 502, {"message": "502: Bad Gateway", "code": 0}, times=3)
     fake.rate_limit_next("POST", post, retry_after=0.3, times=6)
-    fake.fail_next("POST", post, 503, {"message": "503: Service Unavailable", "code": 0}, times=4)
-    row.faults = "7x500, 5x502, 6x429, 4x503 on message posts"
+    fake.fail_next("POST", post, 503, {"message": "503: Service Unavailable", "code": 0}, times=3)
+    row.faults = "4x500, 3x502, 6x429, 3x503 on message posts"
     dep = await start_bot(feeds=urls)
     await wait_until(
         lambda: all(c >= 1 for c in posted_counts(fake, dep.alert_channel, links).values()),
@@ -455,7 +455,7 @@ async def test_sigterm_stops_cleanly_and_health_follows(
     )
     out, _ = await health.communicate()
     assert health.returncode == 0 and out.decode().startswith("ok: heartbeat"), out
-    code = await dep.bot.stop(grace=25)
+    code = await dep.bot.stop(grace=15)
     seconds, killed = dep.bot.stops[-1]
     health = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "health", env=env, stdout=asyncio.subprocess.PIPE
