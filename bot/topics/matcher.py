@@ -61,7 +61,7 @@ def _pattern(term: Term, topic: int, role: int, group: int) -> _Pattern:
         return _Pattern(term, topic, role, group, kind)
     tokens = scan_form(term.folded.replace("*", "")).split(" ")
     first = term.folded.split(" ")[0]
-    first_wild = first.endswith("*") and len(scan_form(first[:-1]).split(" ")) == 1
+    first_wild = "*" in first and len(scan_form(first.split("*")[0]).split(" ")) == 1
     probe = tokens[1] if len(tokens) > 1 else ""
     return _Pattern(term, topic, role, group, kind, probe, first_wild)
 

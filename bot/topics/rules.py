@@ -95,7 +95,7 @@ def parse_term(raw: str, what: str = "alias") -> Term:
         if ch == "*":
             before = text[i - 1] if i else ""
             after = text[i + 1] if i + 1 < len(text) else ""
-            if not before or not _is_word(before) or (after and after != " "):
+            if not before or not _is_word(before) or (after and (_is_word(after) or after == "*")):
                 raise _bad(what, text, "'*' is only allowed at the end of a word, e.g. guarantee*")
     words = sum(1 for ch in text if _is_word(ch))
     if words < MIN_WORD_CHARS:
@@ -117,12 +117,9 @@ def parse_term(raw: str, what: str = "alias") -> Term:
         raise _bad(what, text, "too short once case and punctuation are ignored")
     if not _is_word(text[0]):
         raise _bad(what, text, "must start with a letter or a digit")
-    parts = []
-    for tok in folded.split(" "):
-        parts.append(re.escape(tok[:-1]) + _WORD_TAIL if tok.endswith("*") else re.escape(tok))
     # Words of a phrase may be separated by any run of spaces in the text (hyphens, line
-    # breaks and no-break spaces fold to spaces); any other punctuation breaks the phrase.
-    regex = re.compile(" +".join(parts))
+    # breaks and no-break spaces fold to spaces); any other punctuation must be as written.
+    regex = re.compile(re.escape(folded).replace(r"\*", _WORD_TAIL).replace(r"\ ", " +"))
     # The automaton key: the first word in scan form, as a whole word when it is short
     # ("U.S." -> " u ", "US" -> " us "), else as a prefix (" security", " гаранті").
     first = scan_form(key).split(" ")[0]

@@ -89,6 +89,18 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("Japan, South Korea, China resume trilateral talks after four-year gap", "", set()),
     ("Russia, Iran, Turkey hold trilateral meeting on Syria in Astana", "", set()),
     ("Trilateral trade agreement signed by Mexico, Canada and US", "", set()),
+    ("Peace talks: US, Ukraine, Russia negotiators meet in Abu Dhabi", "", {TRI}),
+    ("US, Ukrainian and Russian delegations meet for second day", "", {TRI}),
+    ("Делегації України, Росії та США зустрінуться в Женеві", "", {TRI}),
+    ("Talks in Abu Dhabi: three-way format to continue, Kremlin says", "", {TRI}),
+    ("Putin's envoy Dmitriev in Miami for talks with Witkoff", "", set()),
+    # --- more security guarantees, and a non-Ukrainian one ---
+    ("Coalition of the willing pledges troops for Ukraine after ceasefire", "", {SG}),
+    ("Israel-style security guarantees for Ukraine on the table", "", {SG}),
+    ("Taiwan seeks US security guarantees", "", set()),
+    ("ВСУ отступили из Покровска — Минобороны РФ", "", {DON}),
+    ("Луганщина: окупанти вивозять зерно", "", {DON}),
+    ("Росія атакувала Дніпро та Запоріжжя", "", set()),
 ]
 
 
