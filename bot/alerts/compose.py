@@ -86,6 +86,10 @@ def quiet_ends_at(guild: GuildConfig, now: datetime) -> datetime:
     return candidate
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def outlets_line(alert: Alert) -> str:
     outlets = alert.outlets or [alert.publisher]
     others = [o for o in outlets if o != alert.publisher]
@@ -120,7 +124,7 @@ def alert_message(
             MessageField(name="Topic", value=", ".join(inert(t) for t in topics)),
             MessageField(
                 name="Story",
-                value=f"#{alert.story_id} · {len(set(alert.outlets or [alert.publisher]))} outlet(s)",
+                value=f"#{alert.story_id} · {plural(len(set(alert.outlets or [alert.publisher])), 'outlet')}",
             ),
         ],
         footer=f"story {alert.story_id}"
@@ -135,7 +139,7 @@ def story_line(alert: Alert, tz: str) -> str:
     count = len(set(alert.outlets or [alert.publisher]))
     return (
         f"• {md_link(alert.title, alert.url)} — {md_text(alert.publisher)}, "
-        f"{local_time(alert.published, tz, with_date=False)} · {count} outlet(s) · story {alert.story_id}"
+        f"{local_time(alert.published, tz, with_date=False)} · {plural(count, 'outlet')} · story {alert.story_id}"
     )
 
 

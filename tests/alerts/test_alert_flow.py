@@ -61,7 +61,7 @@ async def test_later_article_of_same_story_edits_the_alert(newsroom: Newsroom) -
     assert len(posts) == 1, "a later article of the story must not post again"
     text = posts[0].as_text()
     assert "Also reported by Kyiv Independent, AFP — 3 outlets" in text
-    assert "3 outlet(s)" in text
+    assert "#1 · 3 outlets" in text
     # the same outlet again changes nothing: no extra edit
     await newsroom.arrive(article("Ukraine security guarantees draft agreed", "AFP"))
     assert (await newsroom.deliver(1)).edited == 0
@@ -108,7 +108,7 @@ async def test_burst_of_one_topic_becomes_one_combined_message(newsroom: Newsroo
     await newsroom.deliver(1)
     assert len(newsroom.posts()) == 2
     assert "Donetsk story number 1" in newsroom.posts()[0].lines[0]  # most outlets first
-    assert "2 outlet(s)" in newsroom.posts()[0].lines[0]
+    assert "2 outlets" in newsroom.posts()[0].lines[0]
 
 
 async def test_few_alerts_of_a_topic_are_sent_one_by_one(newsroom: Newsroom) -> None:
