@@ -59,14 +59,18 @@ async def get_story(
     conn: aiosqlite.Connection, story_id: int, is_new: bool = False
 ) -> StoryRef | None:
     async with conn.execute(
-        f"SELECT {_STORY_COLUMNS} FROM stories s WHERE s.id = ?",  # noqa: S608 - constant columns
+        f"""SELECT {_STORY_COLUMNS},
+                   (SELECT group_concat(publisher, char(31)) FROM
+                       (SELECT publisher FROM story_articles WHERE story_id = s.id ORDER BY seq)
+                   ) AS publishers
+            FROM stories s WHERE s.id = ?""",  # noqa: S608 - constant columns
         (story_id,),
     ) as cur:
         row = await cur.fetchone()
     if row is None:
         return None
-    outlets = await _outlets(conn, [story_id])
-    return _ref(row, outlets.get(story_id, []), is_new)
+    publishers = row["publishers"].split("\x1f") if row["publishers"] else []
+    return _ref(row, _distinct_outlets(publishers), is_new)
 
 
 async def stories_since(conn: aiosqlite.Connection, since: datetime) -> list[StoryRef]:
@@ -83,11 +87,25 @@ async def stories_since(conn: aiosqlite.Connection, since: datetime) -> list[Sto
 
 async def story_of(conn: aiosqlite.Connection, article_id: int) -> tuple[int, int] | None:
     """``(story_id, seq)`` of an article already assigned, else None."""
-    async with conn.execute(
-        "SELECT story_id, seq FROM story_articles WHERE article_id = ?", (article_id,)
-    ) as cur:
-        row = await cur.fetchone()
-    return None if row is None else (int(row[0]), int(row[1]))
+    return (await assignments(conn, [article_id])).get(article_id)
+
+
+async def assignments(
+    conn: aiosqlite.Connection, article_ids: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    """``article_id -> (story_id, seq)`` for those of ``article_ids`` visible on ``conn``."""
+    ids = list(article_ids)
+    found: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        async with conn.execute(
+            f"SELECT article_id, story_id, seq FROM story_articles WHERE article_id IN ({marks})",  # noqa: S608 - placeholders only
+            chunk,
+        ) as cur:
+            for r in await cur.fetchall():
+                found[int(r[0])] = (int(r[1]), int(r[2]))
+    return found
 
 
 async def create_story(conn: aiosqlite.Connection, article: Article, now: datetime) -> int:
@@ -128,15 +146,11 @@ async def add_to_story(
 ) -> None:
     """Record ``article`` as part of ``story_id``; an earlier publication becomes the first."""
     assert article.id is not None
-    async with conn.execute(
-        "SELECT coalesce(max(seq), 0) + 1 FROM story_articles WHERE story_id = ?", (story_id,)
-    ) as cur:
-        row = await cur.fetchone()
-    seq = int(row[0]) if row else 1
     await conn.execute(
         """INSERT INTO story_articles (article_id, story_id, seq, publisher, via, score, added_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        (article.id, story_id, seq, article.publisher, via, round(score, 4), to_iso(now)),
+           SELECT ?, ?, coalesce(max(seq), 0) + 1, ?, ?, ?, ? FROM story_articles
+           WHERE story_id = ?""",
+        (article.id, story_id, article.publisher, via, round(score, 4), to_iso(now), story_id),
     )
     published = to_iso(article.published)
     await conn.execute(
@@ -168,19 +182,7 @@ async def add_to_story(
 
 async def present_articles(conn: aiosqlite.Connection, article_ids: Sequence[int]) -> set[int]:
     """Which of ``article_ids`` have a story row visible on ``conn``."""
-    if not article_ids:
-        return set()
-    ids = list(article_ids)
-    found: set[int] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        async with conn.execute(
-            f"SELECT article_id FROM story_articles WHERE article_id IN ({marks})",  # noqa: S608 - placeholders only
-            chunk,
-        ) as cur:
-            found.update(int(r[0]) for r in await cur.fetchall())
-    return found
+    return set(await assignments(conn, article_ids))
 
 
 @dataclass(frozen=True, slots=True)

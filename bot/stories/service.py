@@ -7,12 +7,13 @@ The index (:class:`bot.stories.grouper.StoryIndex`) holds the articles of the la
 **Transactions and rollback.** ``assign`` runs inside the caller's write transaction, and the
 index is updated at once (so two articles of one story arriving in the same feed poll, in the
 same transaction, group together). Index entries are keyed by article id and every entry not
-yet known to be committed is kept in ``_pending``. At the start of each ``assign`` (and of
-``reconcile()``) pending entries are checked: those visible on the read connection are
-committed (no longer pending); those visible on neither the read connection nor the current
-transaction belong to a transaction that rolled back and are removed from the index (a story
-they created disappears with them). So a rollback can leave the index stale only until the
-next call, never wrong for it.
+yet known to be committed is kept in ``_pending``. The one query each ``assign`` starts with
+(on the write transaction: is this article already in a story?) also asks which pending
+entries are still there: those that are not belong to a transaction that rolled back, and are
+removed from the index (a story they created disappears with them) before anything is matched.
+Once ``CONFIRM_AT`` entries are pending, those visible on the read connection (committed) stop
+being tracked. So a rollback can leave the index stale only until the next call, never wrong
+for it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bot.stories.grouper import Doc, StoryIndex, epoch
 log = logging.getLogger(__name__)
 
 EVICT_EVERY = 500
+CONFIRM_AT = 200  # pending entries before committed ones are confirmed on the read connection
 
 
 class StoryService:
@@ -89,8 +91,11 @@ class StoryService:
         """
         if article.id is None:
             raise ValueError("assign() needs a stored article (id set)")
-        await self.reconcile(tx)
-        existing = await store.story_of(tx, article.id)
+        # One query: this article's story if it has one, and which pending index entries a
+        # rolled-back transaction left behind (absent even on the writer).
+        known = await store.assignments(tx, [*self._pending, article.id])
+        self._drop_rolled_back(known)
+        existing = known.get(article.id)
         if existing is not None:
             story_id, seq = existing
             ref = await store.get_story(tx, story_id, is_new=seq == 1)
@@ -116,6 +121,8 @@ class StoryService:
             )
         self.index.add(doc, story_id)
         self._pending[article.id] = story_id
+        if len(self._pending) >= CONFIRM_AT:
+            await self.reconcile(tx)  # settle what has been committed meanwhile
         self._maybe_evict(now)
         ref = await store.get_story(tx, story_id, is_new=is_new)
         assert ref is not None
@@ -135,17 +142,19 @@ class StoryService:
         unsure = [i for i in ids if i not in committed]
         if not unsure or tx is None:
             return 0  # without the writer's view, an open transaction is not a rolled-back one
-        in_tx = await store.present_articles(tx, unsure)
-        dropped = 0
-        for article_id in unsure:
-            if article_id in in_tx:
-                continue
+        return self._drop_rolled_back(await store.assignments(tx, unsure), unsure)
+
+    def _drop_rolled_back(
+        self, on_writer: dict[int, tuple[int, int]], ids: list[int] | None = None
+    ) -> int:
+        """Pending entries not visible on the writer were rolled back: forget them."""
+        gone = [i for i in (ids if ids is not None else list(self._pending)) if i not in on_writer]
+        for article_id in gone:
             del self._pending[article_id]
             self.index.remove(article_id)
-            dropped += 1
-        if dropped:
-            log.info("event=stories_rollback_dropped articles=%s", dropped)
-        return dropped
+        if gone:
+            log.info("event=stories_rollback_dropped articles=%s", len(gone))
+        return len(gone)
 
     # --- reads ---
     async def get(self, story_id: int) -> StoryRef | None:

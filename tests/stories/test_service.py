@@ -230,3 +230,16 @@ async def test_settling_outside_a_transaction_never_drops_an_open_ones_work(
         assert article_id in svc.index.docs
     ref = await store_and_assign(db, svc, STRIKE_B)
     assert ref.article_count == 2
+
+
+async def test_committed_entries_stop_being_tracked(
+    db: Database, story_clock: FixedClock, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.stories import service as service_module
+
+    monkeypatch.setattr(service_module, "CONFIRM_AT", 2)
+    svc = StoryService(db, story_clock, settings)
+    for art in (STRIKE_A, OTHER, STRIKE_B, STRIKE_C):
+        await store_and_assign(db, svc, art)
+    assert len(svc._pending) < 2  # confirmed on the read connection as they pile up
+    assert len(svc.index.docs) == 4
