@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.feeds.fetcher import Fetcher, FetchError, FetchResult
 from bot.feeds.parser import ParsedFeed, ParsePool
 from bot.models import Article, FeedRef, FeedState, PollSummary
+from bot.ops import counters
 from bot.settings import Settings
 from bot.storage import feeds as store
 from bot.storage.database import Database
@@ -170,6 +171,7 @@ class FeedWatcher:
 
     async def poll_feed(self, feed: store.FeedRow, *, batch: int = 1) -> FeedOutcome:
         """Poll one feed. The boundary: every exception ends here, logged and recorded."""
+        counters.POLLS.inc()
         try:
             result = await self.fetcher.fetch(
                 feed.url, etag=feed.etag, last_modified=feed.last_modified
@@ -206,6 +208,7 @@ class FeedWatcher:
                 raise NotAFeedError("not_feed", reason)
             return await self.store_parsed(feed, result, parsed, digest)
         except FetchError as exc:
+            counters.FETCH_ERRORS.inc(kind=exc.kind)
             # A warning for the first failure of a run (and for state changes, below); the
             # repeats of a known outage are info, so a dead feed does not flood the log.
             log.log(
@@ -221,6 +224,7 @@ class FeedWatcher:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # boundary: one feed's bug never reaches the others
+            counters.FETCH_ERRORS.inc(kind="internal")
             log.exception("event=feed_poll_crashed feed=%s url=%s", feed.id, feed.url)
             return await self._record_failure(
                 feed, f"internal error: {type(exc).__name__}: {exc}", None
@@ -266,12 +270,14 @@ class FeedWatcher:
         async with self.db.transaction() as tx:
             stored: list[Article] = []
             links: list[tuple[str, int | None]] = []
+            created = 0
             # Same semantics as articles.insert_article (dedupe by entry key), batched.
-            for article, (article_id, _created) in zip(
+            for article, (article_id, was_created) in zip(
                 fresh, await store.insert_articles(tx, fresh, hashes), strict=True
             ):
                 stored.append(article.model_copy(update={"id": article_id}))
                 links.append((article.entry_key, article_id))
+                created += was_created
             await store.record_entries(tx, feed.id, links, now)
             await store.record_success(
                 tx,
@@ -291,6 +297,7 @@ class FeedWatcher:
             await self._recover(tx, feed, now)
             if stored:
                 await self.hook(tx, ref, stored, baseline)
+        counters.ARTICLES_STORED.inc(created)  # after the commit: only rows that exist
         if stored:
             log.info(
                 "event=feed_new_entries feed=%s url=%s new=%s baseline=%s",
