@@ -128,24 +128,22 @@ class Matcher:
         if self._automaton is None:
             return []
         folded: list[Scanned | None] = [None, None, None]
-        hits: list[_Hit] = []
+        hits: list[_Hit] = []  # alias and exclusion hits
+        context: set[tuple[int, int]] = set()  # (topic, all_of group) seen
         for fi, text in enumerate((title, summary, body)):
             if not text:
                 continue
             f = prepare(text)
             folded[fi] = f
-            self._scan(f, fi, hits)
+            self._scan(f, fi, hits, context)
         if not hits:
             return []
         aliases: dict[int, list[_Hit]] = {}
-        context: set[tuple[int, int]] = set()
         excluded: dict[tuple[int, int], list[_Hit]] = {}
         for hit in hits:
             p = hit.pattern
             if p.role == _ANY:
                 aliases.setdefault(p.topic, []).append(hit)
-            elif p.role == _ALL:
-                context.add((p.topic, p.group))
             else:
                 excluded.setdefault((p.topic, hit.field), []).append(hit)
         out: list[Match] = []
@@ -166,7 +164,7 @@ class Matcher:
             out.append(_build_match(topic, best, where, _count_distinct(alive)))
         return out
 
-    def _scan(self, f: Scanned, fi: int, hits: list[_Hit]) -> None:
+    def _scan(self, f: Scanned, fi: int, hits: list[_Hit], context: set[tuple[int, int]]) -> None:
         assert self._automaton is not None
         patterns = self._patterns
         scan = f.scan  # scan[i + 1] is base offset i; it starts and ends with a space
@@ -175,8 +173,11 @@ class Matcher:
             start = last - klen + 1  # the key's leading space = base offset of the word
             view = ""
             have = 0
+            next_lit = next_wild = -1  # where the next word starts (computed on demand)
             for pid in ids:
                 p = patterns[pid]
+                if p.role == _ALL and (p.topic, p.group) in context:
+                    continue  # this context group is already satisfied
                 term = p.term
                 if p.kind == _WORD:  # one plain word: the scan form decides
                     if scan[last] == " ":  # a short word keyed with its trailing space
@@ -189,9 +190,14 @@ class Matcher:
                     end = scan.find(" ", last + 1) - 1
                 else:  # phrases and words with apostrophes, dots ...: verify on folded text
                     if p.probe:  # cheap first: the second word must follow the first
-                        j = scan.find(" ", last + 1) if p.first_wild else last + 1
-                        while j < n and scan[j] == " ":
-                            j += 1
+                        if p.first_wild:
+                            if next_wild < 0:
+                                next_wild = _next_word(scan, scan.find(" ", last + 1), n)
+                            j = next_wild
+                        else:
+                            if next_lit < 0:
+                                next_lit = _next_word(scan, last + 1, n)
+                            j = next_lit
                         if not scan.startswith(p.probe, j):
                             continue
                     if term.reach > have:
@@ -207,7 +213,16 @@ class Matcher:
                 if term.acronym:
                     if f.original[f.to_original(start) : f.to_original(end)] != term.text:
                         continue
-                hits.append(_Hit(fi, start, end, p))
+                if p.role == _ALL:
+                    context.add((p.topic, p.group))
+                else:
+                    hits.append(_Hit(fi, start, end, p))
+
+
+def _next_word(scan: str, j: int, n: int) -> int:
+    while j < n and scan[j] == " ":
+        j += 1
+    return j
 
 
 def _count_distinct(hits: list[_Hit]) -> int:
