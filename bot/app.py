@@ -122,6 +122,7 @@ class BeatwatchBot(commands.Bot):
         self.guild_known = asyncio.Event()  # set whenever a server joins ``known_guilds``
         self._guild_lock = asyncio.Lock()
         self._closing = False
+        self._closed = asyncio.Event()
         tree = self.tree
         assert isinstance(tree, BeatwatchTree)
         tree.on_guild_seen = self.ensure_guild
@@ -226,6 +227,15 @@ class BeatwatchBot(commands.Bot):
             await refresh(self.scheduler, self.services, self.transport)
 
     # --- shut-down -----------------------------------------------------------------------
+    async def wait_until_closed(self) -> None:
+        """Wait until a close started elsewhere (e.g. by SIGTERM) has stopped everything.
+
+        discord.py's ``async with`` skips ``close()`` once the connection is closed, so the
+        caller must wait here, or the loop would end while the services are still stopping.
+        """
+        if self._closing:
+            await self._closed.wait()
+
     async def _stop_scheduler(self, scheduler: Any) -> None:
         """No new runs; let running jobs finish (briefly), then stop and cancel what is left."""
         try:
@@ -240,7 +250,9 @@ class BeatwatchBot(commands.Bot):
 
     async def close(self) -> None:
         if self._closing:
-            await super().close()
+            # a second close (e.g. ``async with`` after a SIGTERM-triggered close) waits for
+            # the first to finish stopping the services, so nothing is cut off half-way
+            await self._closed.wait()
             return
         self._closing = True
         log.info("event=bot_closing")
@@ -258,4 +270,5 @@ class BeatwatchBot(commands.Bot):
         if self._owns_services and self._services is not None:
             await stop_services(self._services)
             self._services = None
+        self._closed.set()
         log.info("event=bot_closed")

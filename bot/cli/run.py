@@ -82,14 +82,22 @@ async def run_discord(settings: Settings) -> int:
     assert settings.discord_token is not None
     bot = BeatwatchBot(settings)
     loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task[None]] = []  # keeps the close task referenced until it is done
+
+    def stop() -> None:
+        if not closing:
+            log.info("event=signal_received action=close")
+            closing.append(loop.create_task(bot.close(), name="close-on-signal"))
+
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+            loop.add_signal_handler(sig, stop)
         except (NotImplementedError, RuntimeError):  # not on this platform / not main thread
             pass
     try:
         async with bot:
             await bot.start(settings.discord_token.get_secret_value())
+        await bot.wait_until_closed()
     except discord.LoginFailure:
         sys.stderr.write("beatwatch: Discord refused the token (BEATWATCH_DISCORD_TOKEN).\n")
         return 2

@@ -51,9 +51,13 @@ async def test_ask_abstains_plainly(start_bot: StartBot, fake: FakeDiscord) -> N
     assert not reply.get("components")
 
 
-async def test_ask_shows_disagreeing_sources_with_dates(start_bot: StartBot, fake: FakeDiscord) -> None:
+async def test_ask_shows_disagreeing_sources_with_dates(
+    start_bot: StartBot, fake: FakeDiscord
+) -> None:
     await start_bot()
-    reply = await (await fake.slash("ask", {"question": "How much of Donbas does Russia control?"})).reply()
+    reply = await (
+        await fake.slash("ask", {"question": "How much of Donbas does Russia control?"})
+    ).reply()
     embed = reply["embeds"][0]
     conflict = next(f for f in embed["fields"] if f["name"].startswith("Sources disagree"))
     dated = [line for line in conflict["value"].splitlines() if line.startswith("•")]
