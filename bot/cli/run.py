@@ -135,6 +135,10 @@ class _StdinReader:
     async def readline(self) -> str | None:
         return await self._queue.get()
 
+    def end(self) -> None:
+        """Behave as if the input ended (SIGTERM)."""
+        self._queue.put_nowait(None)
+
 
 class Console:
     """Typed slash commands against the services, printed as text (console newsroom)."""
@@ -374,6 +378,10 @@ async def run_console(
             "Type /help for commands, /quit to leave.\n"
         )
         reader = _StdinReader(stream)
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, reader.end)
+        except (NotImplementedError, RuntimeError):  # not on this platform / not main thread
+            pass
         while True:
             write("beatwatch> ")
             line = await reader.readline()
