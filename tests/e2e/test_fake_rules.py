@@ -50,3 +50,35 @@ async def test_fake_refuses_a_late_first_response(
         await asyncio.sleep(0.01)
     assert "command=status" in fail_on_logged_errors.records[0].getMessage()
     fail_on_logged_errors.records.clear()
+
+
+async def test_fake_refuses_bad_command_json(
+    start_bot: StartBot, fake: FakeDiscord, expect_refusals: list[str]
+) -> None:
+    bot = await start_bot()
+    bad = [
+        {"name": "Topics", "description": "x" * 101, "type": 1},
+        {"name": "ok", "description": "fine", "type": 1, "options": [
+            {"name": "later", "description": "optional", "type": 3},
+            {"name": "first", "description": "required", "type": 3, "required": True},
+        ]},
+    ]  # fmt: skip
+    with pytest.raises(discord.HTTPException) as refused:
+        await bot.http.bulk_upsert_guild_commands(fake.app_id, fake.guild.id, payload=bad)
+    assert refused.value.status == 400 and refused.value.code == 50035
+    problems = fake.violations[-1]
+    assert "/Topics: bad name" in problems and "description length 101" in problems
+    assert "required option after an optional one" in problems
+
+
+async def test_fake_refuses_followups_after_the_token_expired(
+    start_bot: StartBot, fake: FakeDiscord, expect_refusals: list[str]
+) -> None:
+    bot = await start_bot()
+    ix = await fake.slash("status")
+    await ix.reply()
+    fake.token_lifetime = 0.0
+    webhook = discord.Webhook.partial(fake.app_id, ix.token, client=bot)
+    with pytest.raises(discord.HTTPException) as expired:
+        await webhook.send("late", wait=True)
+    assert expired.value.status == 401 and expired.value.code == 50027
