@@ -14,6 +14,7 @@ import io
 import logging
 import multiprocessing
 import os
+import re
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from concurrent.futures.process import BrokenProcessPool
@@ -78,6 +79,55 @@ def publisher_name(title: str, url: str) -> str:
     return host.removeprefix("www.")
 
 
+# "Kyiv Independent RSS", "The Wire - RSS feed", "Example: Atom Feed".
+_FORMAT_SUFFIX = re.compile(r"\s*(?:[-|:\u2013\u2014]\s*)?\b(?:rss|atom)(?:\s+feeds?)?\s*$", re.I)
+# Title parts: "Section | Outlet", "Outlet - Section", "Outlet > Section", "Outlet: Section".
+_TITLE_PARTS = re.compile(r"\s+(?:[|>\-\u2013\u2014\u00b7]|::)\s+|:\s+")
+# Host labels that name no outlet (service prefixes, generic words, common suffixes).
+_GENERIC_LABELS = frozenset(
+    "www rss feeds feed api news info com org net gov edu int co biz online media".split()
+)
+
+
+def _letters(text: str) -> str:
+    key = "".join(ch for ch in text.lower() if ch.isalnum())
+    return key.removeprefix("the") if len(key) > 6 else key
+
+
+def _host_labels(urls: tuple[str | None, ...]) -> set[str]:
+    labels: set[str] = set()
+    for url in urls:
+        host = (urlsplit(url).hostname or "") if url else ""
+        labels.update(
+            label for label in host.lower().split(".")
+            if len(label) >= 3 and label not in _GENERIC_LABELS
+        )  # fmt: skip
+    return labels
+
+
+def outlet_name(title: str, *urls: str | None) -> str:
+    """The outlet in a feed's own title, for the ``publisher`` of its articles.
+
+    "World news | The Guardian" -> "The Guardian", "Latest articles - The Japan Times" ->
+    "The Japan Times", "NYT > World News" -> "NYT". A title is only shortened to one of its
+    parts when that part is the outlet's web address in words (the feed's or the site's
+    host: "The Guardian" ~ theguardian.com, "NYT" ~ nytimes.com), whichever side of the
+    separator it is on; otherwise the title stays whole (minus a trailing "RSS"/"Atom feed").
+    """
+    whole = _FORMAT_SUFFIX.sub("", title).strip() or title.strip()
+    parts = [p.strip() for p in _TITLE_PARTS.split(whole) if p.strip()]
+    labels = _host_labels(urls)
+    if len(parts) < 2 or not labels:
+        return whole
+
+    def names_host(part: str) -> bool:
+        key = _letters(part)
+        return len(key) >= 3 and any(label in key or key in label for label in labels)
+
+    matching = [p for p in parts if names_host(p)]
+    return min(matching, key=len) if matching else whole
+
+
 def parse_feed(
     body: bytes,
     headers: Mapping[str, str],
@@ -112,7 +162,9 @@ def parse_feed(
         return ParsedFeed(title=host, bozo=True, bozo_reason=f"parser crashed: {exc!r}"[:300])
     feed = parsed.get("feed", {}) or {}
     title = one_line(html_to_text(feed.get("title") if isinstance(feed.get("title"), str) else ""))
-    publisher = publisher_name(title, feed_url)
+    site = feed.get("link") if isinstance(feed.get("link"), str) else None
+    feed_title = publisher_name(title, feed_url)
+    publisher = outlet_name(feed_title, feed_url, site)
     language = language_tag(feed.get("language")) or language_tag(
         response_headers.get("content-language")
     )
@@ -151,7 +203,6 @@ def parse_feed(
             continue
         seen.add(item.article.entry_key)
         entries.append(item)
-    site = feed.get("link") if isinstance(feed.get("link"), str) else None
     version = str(parsed.get("version") or "")
     feed_links: list[str] = []
     is_html = False
@@ -165,7 +216,7 @@ def parse_feed(
         is_html = True
         feed_links = find_feed_links(body, feed_url)
     return ParsedFeed(
-        title=publisher,
+        title=feed_title,
         site_url=site,
         language=language,
         version=version,

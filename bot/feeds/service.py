@@ -67,6 +67,15 @@ def load_default_feeds(seeds_dir: Path) -> list[DefaultFeed]:
     return feeds
 
 
+def configured_names(settings: Settings) -> dict[str, str]:
+    """Feed URL -> the name seeds/feeds.json gives it (empty if the file is unusable)."""
+    try:
+        return {f.url: f.title for f in load_default_feeds(settings.seeds_dir) if f.title}
+    except SeedFeedError as exc:
+        log.warning("event=feed_names_unavailable error=%s", exc)
+        return {}
+
+
 @dataclass(frozen=True)
 class _Resolved:
     url: str
@@ -102,7 +111,9 @@ class FeedService:
         self.db = db
         self.fetcher = Fetcher(settings, clock, guard=guard, resolver=resolver)
         self.pool = ParsePool(mode=parse_mode)
-        self.watcher = FeedWatcher(settings, clock, db, self.fetcher, self.pool, hook)
+        self.watcher = FeedWatcher(
+            settings, clock, db, self.fetcher, self.pool, hook, names=configured_names(settings)
+        )
         # Returns the TopicService (or None); resolved lazily so the areas start independently.
         self.topics = topics
 

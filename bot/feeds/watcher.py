@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -105,6 +105,7 @@ class FeedWatcher:
         fetcher: Fetcher,
         pool: ParsePool,
         hook: NewArticlesHook | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -112,6 +113,9 @@ class FeedWatcher:
         self.fetcher = fetcher
         self.pool = pool
         self.hook = hook or facts_only_hook(clock)
+        # Configured names by feed URL (seeds/feeds.json): the publisher of those feeds'
+        # articles and their title, whatever the feed calls itself.
+        self.names: Mapping[str, str] = names or {}
         self._cycle = asyncio.Lock()
         # Fetches of healthy feeds that brought nothing new (304 / same body), written in one
         # statement at the end of the cycle: (feed_id, etag, last_modified, body_hash).
@@ -253,6 +257,12 @@ class FeedWatcher:
             key=lambda e: e.article.published,
         )
         fresh = [e.article for e in entries]
+        name = self.names.get(feed.url)
+        if name:
+            fresh = [
+                a if a.publisher == name else a.model_copy(update={"publisher": name})
+                for a in fresh
+            ]
         hashes = [e.content_hash for e in entries] if all(e.content_hash for e in entries) else None
         if baseline is None:
             baseline = not feed.baseline_done
@@ -266,7 +276,8 @@ class FeedWatcher:
                 )
             else:
                 log.info("event=feed_wellformed_again feed=%s url=%s", feed.id, feed.url)
-        ref = FeedRef(id=feed.id, url=feed.url, title=parsed.title or feed.title)
+        title = name or parsed.title
+        ref = FeedRef(id=feed.id, url=feed.url, title=title or feed.title)
         async with self.db.transaction() as tx:
             stored: list[Article] = []
             links: list[tuple[str, int | None]] = []
@@ -288,7 +299,7 @@ class FeedWatcher:
                 last_modified=result.last_modified,
                 body_hash=digest,
                 parsed=True,
-                title=parsed.title,
+                title=title,
                 site_url=parsed.site_url,
                 language=parsed.language,
                 bozo=parsed.bozo,
