@@ -94,6 +94,7 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("Делегації України, Росії та США зустрінуться в Женеві", "", {TRI}),
     ("Talks in Abu Dhabi: three-way format to continue, Kremlin says", "", {TRI}),
     ("Putin's envoy Dmitriev in Miami for talks with Witkoff", "", set()),
+    ("North Korean troops on the agenda of trilateral talks, Kyiv says", "", {TRI}),
     # --- more security guarantees, and a non-Ukrainian one ---
     ("Coalition of the willing pledges troops for Ukraine after ceasefire", "", {SG}),
     ("Israel-style security guarantees for Ukraine on the table", "", {SG}),
