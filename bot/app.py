@@ -11,7 +11,6 @@ Commands are synced only to ``settings.dev_guild_id`` when it is set; otherwise 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -26,6 +25,7 @@ from bot.discord.background import TaskKeeper
 from bot.discord.transport import DiscordTransport
 from bot.discord.views import ALERT_BUTTONS
 from bot.models import CONSOLE_GUILD_ID
+from bot.scheduling import BeatwatchScheduler, build_scheduler
 from bot.services import Services, start_services, stop_services
 from bot.settings import Settings
 from bot.storage import guilds
@@ -116,7 +116,7 @@ class BeatwatchBot(commands.Bot):
         self.transport = RoutingTransport(
             self.discord_transport, {CONSOLE_GUILD_ID: ConsoleTransport(_log_console_message)}
         )
-        self.scheduler: Any = None
+        self.scheduler: BeatwatchScheduler | None = None
         self.ops: Any = None
         self.known_guilds: set[int] = set()
         self.guild_known = asyncio.Event()  # set whenever a server joins ``known_guilds``
@@ -152,11 +152,6 @@ class BeatwatchBot(commands.Bot):
         log.info("event=bot_setup_done version=%s cogs=%s", self.version, len(self.extension_names))
 
     def _start_scheduler(self) -> None:
-        if importlib.util.find_spec("bot.scheduling") is None:  # until the alerts area lands
-            log.warning("event=scheduler_missing")
-            return
-        from bot.scheduling import build_scheduler
-
         self.scheduler = build_scheduler(
             self.services, self.transport, self.clock, prune=retention_hook(self.services)
         )
@@ -216,15 +211,8 @@ class BeatwatchBot(commands.Bot):
             self.guild_known.set()
 
     async def _guild_added_to_scheduler(self, guild_id: int) -> None:
-        if self.scheduler is None:
-            return
-        try:
-            from bot import scheduling
-        except ImportError:
-            return
-        refresh = getattr(scheduling, "refresh_digest_jobs", None)
-        if refresh is not None:
-            await refresh(self.scheduler, self.services, self.transport)
+        if self.scheduler is not None:
+            await self.scheduler.refresh_digest_jobs()
 
     # --- shut-down -----------------------------------------------------------------------
     async def wait_until_closed(self) -> None:
