@@ -149,3 +149,54 @@ _FUZZ = Matcher(
         topic("B", "гаранті* безпек*", "US", "İstanbul", id=2, all_of=[["ß", "Donbas"]]),
     ]
 )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Donbas",
+                "Донецьку",
+                "гарантій",
+                "безпеки",
+                "U.S.",
+                "US",
+                "us",
+                "Straße",
+                "ss",
+                "three",
+                "way",
+                "talks",
+                " ",
+                "  ",
+                "\n",
+                "-",
+                "–",
+                ",",
+                ".",
+                "’",
+                "«",
+                "»",
+                "x",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_fast_and_slow_folding_paths_agree(text: str) -> None:
+    # A trailing "İ" (lower-cases to two characters) forces the slow path; both must find the
+    # same hits in the same places.
+    m = _PATHS
+    fast = [(x.topic, x.matched_text, x.start) for x in m.match("", "", text)]
+    slow = [(x.topic, x.matched_text, x.start) for x in m.match("", "", text + " İ")]
+    assert fast == slow
+
+
+_PATHS = Matcher(
+    [
+        topic("A", "Donbas", "Донецьк*", "Straße", id=1),
+        topic("B", "гаранті* безпек*", "three-way talks", id=2),
+        topic("C", "U.S.", "US", id=3),
+    ]
+)
