@@ -15,7 +15,8 @@ from datetime import date
 from functools import lru_cache
 
 from bot.facts.question import Question
-from bot.facts.terms import WORD, content_terms, entity_term, fold, stem
+from bot.facts.synonyms import SYNONYMS
+from bot.facts.terms import WORD, content_terms, entity_term, fold, stem, words
 from bot.models import Answer, Citation, Conflict, ConflictClaim
 from bot.storage.facts import FactRow
 
@@ -32,7 +33,7 @@ _DEFINITION = re.compile(
 _QTY_KINDS: dict[str, tuple[str, ...]] = {
     "percent": ("percent",),
     "how_much": ("money", "percent"),
-    "how_many": ("count",),
+    "how_many": ("count", "percent"),
     "duration": ("duration", "distance"),
     "distance": ("distance",),
 }
@@ -45,36 +46,6 @@ class Scored:
     evidence: float
     score: float
     covered_entities: bool
-
-
-# Words a reporter uses for the same thing on this beat (scoring only; stemmed at import).
-_SYNONYM_GROUPS = [
-    "meet meeting summit talks",
-    "talks negotiations discussions",
-    "denied rejected dismissed refuted",
-    "war conflict fighting invasion hostilities",
-    "ceasefire truce",
-    "killed died dead deaths casualties",
-    "said stated told announced claimed",
-    "cede surrender hand relinquish give",
-    "territory land region",
-    "withdraw pull retreat",
-    "guarantees assurances pledges commitments",
-    "agreement deal pact accord",
-    "attack strikes offensive assault",
-    "sanctions penalties measures",
-    "weapons arms weaponry",
-    "control hold occupy",
-    "worth value cost",
-    "plan proposal framework formula",
-    "troops forces soldiers army",
-]
-SYNONYMS: dict[str, tuple[str, ...]] = {}
-for _line in _SYNONYM_GROUPS:
-    _group = [stem(fold(w)) for w in _line.split()]
-    for _word in _group:
-        _others = [g for g in _group if g != _word]
-        SYNONYMS[_word] = tuple(dict.fromkeys([*SYNONYMS.get(_word, ()), *_others]))
 
 
 def idf(df: int, total: int) -> float:
@@ -92,8 +63,42 @@ def weights(question: Question, df: dict[str, int], total: int) -> dict[str, flo
         w = idf(freq, max(total, 1))
         if term.startswith("e_"):
             w *= 1.3
+        elif term in _LIGHT:
+            w *= 0.4  # "what does X want": the verb shapes the question more than its subject
         out[term] = w
     return out
+
+
+_LIGHT = frozenset(stem(w) for w in "want think believe mean feel view".split())
+
+
+@lru_cache(maxsize=5_000)
+def _title_entities(headline: str) -> frozenset[str]:
+    from bot.facts.entities import find_entities  # noqa: PLC0415 - keeps answer.py light
+
+    return frozenset(entity_term(e.name) for e in find_entities(headline, unknown=False))
+
+
+@lru_cache(maxsize=20_000)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(words(text))
+
+
+def phrase_match(phrase: tuple[str, ...], text: str) -> float:
+    """How much of a quoted phrase ``text`` repeats: 1.0 verbatim (quote marks and apostrophe
+    variants aside), else the share of its word pairs found in order, else 0."""
+    if not phrase:
+        return 0.0
+    have = _words(text)
+    n = len(phrase)
+    for i in range(len(have) - n + 1):
+        if have[i : i + n] == phrase:
+            return 1.0
+    pairs = list(zip(phrase, phrase[1:], strict=False))
+    if not pairs:
+        return 0.0
+    present = set(zip(have, have[1:], strict=False))
+    return sum(p in present for p in pairs) / len(pairs)
 
 
 @lru_cache(maxsize=20_000)
@@ -127,14 +132,96 @@ def _fact_terms(fact: FactRow, previous: FactRow | None) -> tuple[set[str], set[
     return own, ctx
 
 
+def _event_terms(question: Question) -> set[str]:
+    plain = [t for t in question.terms if not t.startswith("e_")]
+    return {a for t in plain for a in (t, *SYNONYMS.get(t, ()))}
+
+
+_CLAUSE_CUT = re.compile(r"[,;:—–()“”\"]")
+_NOT_LENGTH = re.compile(r"^\s*(?:wide|deep|high|tall|thick|away|apart|from)\b", re.I)
+
+
+def _window(text: str, snippet: str, reach: int = 28) -> str:
+    """The words around ``snippet`` in ``text`` up to the nearest clause punctuation."""
+    at = text.find(snippet)
+    if at < 0:
+        return ""
+    before = _CLAUSE_CUT.split(text[max(0, at - reach) : at])[-1]
+    after = _CLAUSE_CUT.split(text[at + len(snippet) : at + len(snippet) + reach])[0]
+    return f"{before} {after}"
+
+
+def best_date(question: Question, fact: FactRow) -> tuple[dict[str, object] | None, float]:
+    """The date in ``fact`` that best answers a "when" question, and how good it is: a day
+    beats a year, an absolute date beats a relative one, a date next to the event asked about
+    ("the Aug. 15 Alaska summit") beats one elsewhere, and a past question ("when did...") does
+    not take a date after the article was published (that is a plan, not the event)."""
+    events = _event_terms(question)
+    published = fact.published[:10]
+    best: tuple[dict[str, object] | None, float] = (None, 0.0)
+    for d in fact.dates:
+        value = 0.05 if d["precision"] == "year" else 0.2
+        if not d["relative"]:
+            value += 0.1
+        if question.tense == "past" and str(d["date"]) > published:
+            continue
+        if question.tense == "future" and str(d["date"]) < published:
+            value *= 0.5
+        near = {stem(fold(x)) for x in words(_window(fact.text, str(d["text"])))}
+        if events & near:
+            value += 0.2
+        if value > best[1]:
+            best = (d, value)
+    return best
+
+
+def best_quantity(question: Question, fact: FactRow) -> dict[str, object] | None:
+    """The quantity in ``fact`` of the kind asked for, preferring one counting what the
+    question names ("how many casualties" -> "2 million ... casualties")."""
+    kinds = _QTY_KINDS.get(question.qtype, ())
+    terms = _event_terms(question)
+    best: tuple[dict[str, object] | None, float] = (None, 0.0)
+    for x in fact.quantities:
+        if x["kind"] not in kinds:
+            continue
+        text = str(x["text"])
+        at = fact.text.find(text)
+        after = fact.text[at + len(text) :] if at >= 0 else ""
+        if question.qtype in ("duration", "distance") and _NOT_LENGTH.match(after):
+            continue  # "200 meters wide" is not how long something is
+        if x["kind"] == "percent" and not _same_subject(question, fact.text, text):
+            continue
+        of = _OF_NAME.match(after)
+        if of and question.entities and not _names_asked(question, of.group(1)):
+            continue  # "70% of Donetsk" does not answer a question about Donbas
+        value = 1.0 if x["kind"] == kinds[0] else 0.5
+        if stem(fold(str(x["unit"]))) in terms:
+            value += 1.0
+        if value > best[1]:
+            best = (x, value)
+    return best[0]
+
+
+_OF_NAME = re.compile(r"^\s+of\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
+
+
+def _names_asked(question: Question, name: str) -> bool:
+    from bot.facts.entities import canonical  # noqa: PLC0415 - keeps answer.py light
+
+    known = canonical(name)
+    return known is None or known in question.entities
+
+
 def _evidence(question: Question, fact: FactRow) -> float:
     q = question.qtype
     if q in _QTY_KINDS:
-        kinds = _QTY_KINDS[q]
-        return 0.3 if any(x["kind"] in kinds for x in fact.quantities) else 0.0
+        x = best_quantity(question, fact)
+        if x is None:
+            return 0.0
+        counted = q == "how_many" and stem(fold(str(x["unit"]))) in _event_terms(question)
+        return 0.45 if counted else 0.3
     if q == "when":
-        good = [d for d in fact.dates if d["precision"] != "year"]
-        return 0.3 if good else (0.1 if fact.dates else 0.0)
+        return best_date(question, fact)[1]
     if q == "who":
         people = [n for n, t in fact.entities if t == "person" and n not in question.entities]
         return 0.25 if fact.attribution or people else 0.0
@@ -143,9 +230,21 @@ def _evidence(question: Question, fact: FactRow) -> float:
         return 0.25 if places else 0.0
     if q == "why":
         return 0.15 if _CAUSAL.search(fact.text) else 0.0
+    if question.describe or (question.speech and question.entities):
+        said = fact.attribution in question.entities or _QUOTE_MARKS.search(fact.text)
+        evaluative = _EVALUATIVE.search(fact.text)
+        return (0.1 if said else 0.0) + (0.1 if evaluative else 0.0)
     if q == "what" and not question.entities:
         return 0.1 if _DEFINITION.search(fact.text) else 0.0
     return 0.0
+
+
+_QUOTE_MARKS = re.compile(r"[“\"]|(?:^|\s)'\w")
+_EVALUATIVE = re.compile(
+    r"\b(?:called|described|calls|describes|unconstitutional|dangerous|unacceptable|untenable|"
+    r"false|impossible|never|not|rejected|ruled out|red lines?|insist\w*|warn\w*)\b",
+    re.I,
+)
 
 
 def score_facts(
@@ -165,18 +264,26 @@ def score_facts(
     out: list[Scored] = []
     for fact in facts:
         own, ctx = _fact_terms(fact, previous.get(fact.id))
+        ctx |= _title_entities(fact.headline)
         got = 0.0
         for term, weight in w.items():
             if term in own:
                 got += weight
-            elif term in ctx:
-                got += 0.5 * weight
             elif any(alt in own for alt in SYNONYMS.get(term, ())):
                 got += 0.7 * weight
+            elif term in ctx:
+                got += 0.5 * weight
         coverage = got / total
         covered = all(t in own or t in ctx for t in must)
         evidence = _evidence(question, fact)
-        score = coverage + evidence
+        if question.phrase:
+            matched = phrase_match(question.phrase, fact.text)
+            if matched >= 0.6:
+                coverage = max(coverage, matched)
+                evidence += 0.5 * matched
+        # a name asked about that the sentence only inherits from its context is weaker
+        missing = sum(1 for t in question.entity_terms if t not in own)
+        score = coverage + evidence - 0.05 * missing
         if fact.kind != "sentence":
             score *= 0.6  # headings point at facts; they are not facts themselves
         if len(fact.text) < 40:
@@ -218,16 +325,11 @@ def _fmt_date(iso: str, precision: str) -> str:
 def _key(question: Question, fact: FactRow) -> str | None:
     q = question.qtype
     if q in _QTY_KINDS:
-        for x in fact.quantities:
-            if x["kind"] in _QTY_KINDS[q]:
-                return str(x["text"])
-        return None
+        x = best_quantity(question, fact)
+        return str(x["text"]) if x else None
     if q == "when":
-        dated = sorted(
-            fact.dates,
-            key=lambda d: ("day", "weekend", "week", "month", "year").index(d["precision"]),
-        )
-        return _fmt_date(dated[0]["date"], dated[0]["precision"]) if dated else None
+        d, _ = best_date(question, fact)
+        return _fmt_date(str(d["date"]), str(d["precision"])) if d else None
     if q == "who":
         return _who(question, fact)
     if q == "where":
@@ -261,7 +363,7 @@ def _term_positions(question: Question, text: str) -> list[int]:
 def _who(question: Question, fact: FactRow) -> str | None:
     if question.entities and _WHO_IS.match(question.text):
         return None  # "Who is Keir Starmer?": the quote describes them
-    speech = any(t in _SPEECH for t in question.terms)
+    speech = question.speech or any(t in _SPEECH for t in question.terms)
     if speech and fact.attribution and fact.attribution not in question.entities:
         return fact.attribution
     people = [
@@ -338,7 +440,7 @@ def _same_subject(question: Question, text: str, quantity: str) -> bool:
     if not m:
         return True
     word = stem(fold(m.group(0).split()[-1]))
-    return word in question.terms or any(word.startswith(t[2:]) for t in question.entity_terms)
+    return word[:6] in fold(question.text) or word in question.terms
 
 
 _KIND_LABELS = {
@@ -411,15 +513,103 @@ def supported(s: Scored) -> bool:
     return s.coverage >= MIN_COVERAGE or (s.coverage >= 0.5 and s.evidence >= 0.25)
 
 
-def compose(question: Question, ranked: list[Scored]) -> Answer:
+_ROLE_NOUN = (
+    r"(?:aide|adviser|advisor|spokesman|spokeswoman|spokesperson|envoy|President|president|"
+    r"Prime Minister|prime minister|Chancellor|chancellor|[Mm]inister|[Ss]ecretary|leader|"
+    r"official|ambassador|negotiator|commander|chief|head|director|analyst|general|General)"
+)
+_PRE_ROLE = re.compile(
+    rf"((?:[A-Z][\w.’'/-]*\s+|(?:presidential|deputy|senior|foreign|defen[cs]e|press|special|"
+    rf"chief|top|former|state|national|security|military)\s+){{0,4}}{_ROLE_NOUN})\s+$"
+)
+_POST_ROLE = re.compile(rf"^,\s+((?:the|a|an)\s+[^,;:]{{3,80}}?{_ROLE_NOUN}[^,;:]{{0,40}}?)\s*,")
+
+
+def describe_role(name: str, text: str) -> str | None:
+    """What ``text`` calls the person ``name``: "Kremlin aide" (before the name) or "the deputy
+    White House press secretary" (an appositive after it)."""
+    from bot.facts.entities import find_entities  # noqa: PLC0415 - keeps answer.py light
+
+    for e in find_entities(text, unknown=False):
+        if e.name != name:
+            continue
+        m = _POST_ROLE.match(text[e.end :])
+        if m:
+            return m.group(1).strip()
+        m = _PRE_ROLE.search(text[: e.start])
+        if m:
+            role = m.group(1).strip()
+            first = role.split()[0]
+            if first in ("The", "A", "An", "While", "But", "And", "As"):
+                role = role[len(first) :].strip()
+            return role or None
+    return None
+
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|without|short of|rul\w* out|reject\w*|refus\w*|den(?:y|ied|ies)|"
+    r"forgo\w*|won['’]t|isn['’]t|aren['’]t|wasn['’]t|didn['’]t|doesn['’]t|cannot|can['’]t|"
+    r"unresolved|unacceptable|untenable|balked)\b",
+    re.I,
+)
+_HEDGED = re.compile(
+    r"\b(?:reportedly|report\w*|appear\w*|according to|said|says|suggest\w*|signal\w*|"
+    r"indicat\w*|sources?|officials?)\b",
+    re.I,
+)
+UNCLEAR = "My sources don't say directly; here is what they report:"
+
+
+def stance(question: Question, s: Scored) -> str:
+    """A hedged yes/no lead for a yes/no question, only when the evidence is clear."""
+    text = s.fact.text
+    wanted = [t for t in question.terms if not t.startswith("e_")]
+    hits = [m for m in WORD.finditer(text) if stem(fold(m.group(0))) in _event_terms(question)]
+    if not wanted or not hits:
+        return UNCLEAR
+    negated = [m for m in hits if _NEGATION.search(text[max(0, m.start() - 40) : m.start()])]
+    if negated:
+        return "The sources suggest no:"
+    if _NEGATION.search(text) or s.coverage < 0.75:
+        return UNCLEAR
+    return "Reportedly yes:" if _HEDGED.search(text) else "The sources suggest yes:"
+
+
+_PRONOUN_START = re.compile(r"^(?:He|She|They|The (?:president|aide|spokesman|minister))\b")
+
+
+def compose(
+    question: Question, ranked: list[Scored], following: dict[int, FactRow] | None = None
+) -> Answer:
     if not ranked or not supported(ranked[0]):
         return abstain(question.text)
     best = ranked[0]
+    who_is = question.qtype == "who" and bool(question.entities) and _WHO_IS.match(question.text)
+    if who_is:
+        # "Who is X?": prefer a sentence that says what X is
+        described = [
+            s
+            for s in ranked[:20]
+            if supported(s) and describe_role(question.entities[0], s.fact.text)
+        ]
+        if described:
+            best = described[0]
     support: list[Scored] = [best]
-    for s in ranked[1:]:
-        if len(support) == 3:
+    nxt = (following or {}).get(best.fact.id)
+    if (
+        nxt is not None
+        and nxt.kind == "sentence"
+        and _PRONOUN_START.match(nxt.text)
+        and question.qtype in ("what", "how_much", "why", "yesno", "who")
+    ):
+        # "He has called such concessions unconstitutional": the same speaker goes on
+        support.append(Scored(nxt, best.coverage, 0.0, best.score, True))
+    for s in ranked:
+        if len(support) >= 3:
             break
-        if s.fact.kind != "sentence" or s.coverage < max(MIN_COVERAGE, 0.75 * best.coverage):
+        if s is best or s.fact.kind != "sentence":
+            continue
+        if s.coverage < max(MIN_COVERAGE, 0.75 * best.coverage):
             continue
         if not s.covered_entities or any(_similar(s.fact.text, x.fact.text) for x in support):
             continue
@@ -428,14 +618,25 @@ def compose(question: Question, ranked: list[Scored]) -> Answer:
     key = _key(question, best.fact)
     source = _source_label(best.fact)
     when = _day(best.fact.published)
+    quote = _brief(best.fact.text)
     if conflicts:
         claims = conflicts[0].claims
         parts = "; ".join(f"{c.value} ({c.published})" for c in claims)
         text = f"Sources differ, newest first: {parts}. Latest: “{claims[0].quote}”"
+    elif who_is:
+        roles = list(
+            dict.fromkeys(
+                r for s in support for r in [describe_role(question.entities[0], s.fact.text)] if r
+            )
+        )
+        lead = f"{question.entities[0]}: {'; '.join(roles)}. " if roles else ""
+        text = f"{lead}According to {source} ({when}): “{quote}”"
     elif key:
-        text = f"{key}: “{_brief(best.fact.text)}” ({source}, {when})"
+        text = f"{key}: “{quote}” ({source}, {when})"
+    elif question.qtype == "yesno":
+        text = f"{stance(question, best)} “{quote}” ({source}, {when})"
     else:
-        text = f"According to {source} ({when}): “{_brief(best.fact.text)}”"
+        text = f"According to {source} ({when}): “{quote}”"
     confidence = min(1.0, 0.7 * best.coverage + best.evidence + 0.1 * (len(support) - 1))
     citations = [_citation(s.fact) for s in support]
     if conflicts:

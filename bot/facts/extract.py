@@ -570,7 +570,11 @@ def _subject(text: str, verb_at: int, entities: list[Entity]) -> str | None:
         if not inside and words[-1].casefold().strip("'’") in _SOURCE_NOUNS:
             return _DETERMINERS.sub("", " ".join(words[-3:]))
         if first in ("who", "which", "whose", "speaking", "writing"):
+            if depth == 0 and end == verb_at:
+                return None  # "..., who recently announced": the verb is the relative clause's
             continue  # a relative or participle clause: the speaker is before it
+        inside = [e for e in inside if _can_be_subject(text, e, verb_at)]
+        persons = [e for e in inside if e.type == "person"]
         if persons:
             return persons[-1].name
         if first in ("the", "a", "an") and depth + 1 < len(clauses):
@@ -584,6 +588,23 @@ def _subject(text: str, verb_at: int, entities: list[Entity]) -> str | None:
             return inside[-1].name
         return None
     return None
+
+
+_PREPOSITIONS = frozenset(
+    "for to with of on about against from by at in into over under between among toward towards".split()
+)
+_RELATIVE = re.compile(r"\b(?:who|whom|which|that)\b[^,;:—]*$", re.I)
+
+
+def _can_be_subject(text: str, entity: Entity, verb_at: int) -> bool:
+    """A name after a preposition ("a hurdle for Zelensky") or separated from the verb by a
+    relative pronoun ("Zelensky who announced") is not the sentence's speaker."""
+    if _RELATIVE.search(text[entity.end : verb_at]):
+        return False
+    before = text[: entity.start].split()
+    while before and (before[-1][:1].isupper() or before[-1].casefold() in ("the", "a", "an")):
+        before.pop()  # titles and modifiers: "for Ukrainian President Volodymyr Zelensky"
+    return not (before and before[-1].casefold().strip(",") in _PREPOSITIONS)
 
 
 _ANONYMOUS = re.compile(

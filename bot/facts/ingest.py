@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,11 +16,19 @@ from bot.clock import Clock, to_iso
 from bot.facts.entities import Entity, find_entities
 from bot.facts.extract import DateRef, Quantity, find_attribution, find_dates, find_quantities
 from bot.facts.sentences import split_article
-from bot.facts.terms import index_text
+from bot.facts.terms import entity_term, index_text
 from bot.models import Article
 from bot.storage import facts as store
 
 log = logging.getLogger(__name__)
+
+_PRONOUN = re.compile(r"^(?:He|She)\b")
+_PRONOUN_SAID = re.compile(
+    r"^(?:He|She)\s+(?:(?:has|had|have|also|later|then|previously|repeatedly|again|strongly|"
+    r"firmly|flatly|publicly)\s+)*(?:said|says|told|called|described|criticised|criticized|"
+    r"warned|insisted|argued|added|noted|stressed|rejected|denied|dismissed|declared|claimed|"
+    r"accused|urged|wrote|posted)\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +70,7 @@ def analyse_article(article: Article) -> list[AnalysedFact]:
     out: list[AnalysedFact] = []
     heading_entities: list[str] = []
     previous: list[str] = []
+    speaker: str | None = None  # the main person of the previous sentence (for "He"/"She")
     for position, unit in enumerate(split_article(article.title, article.text)):
         entities, quantities, dates, attribution = analyse_text(
             unit.text, article.published, heading=unit.kind != "sentence"
@@ -73,6 +83,13 @@ def analyse_article(article: Article) -> list[AnalysedFact]:
         markers = [f"q_{kind}" for kind in dict.fromkeys(q.kind for q in quantities)]
         if dates:
             markers.append("q_date")
+        implicit = speaker if unit.kind == "sentence" and _PRONOUN.match(unit.text) else None
+        if implicit and implicit not in names:
+            # "He has called such concessions unconstitutional": indexed under the person
+            # named before; nothing is added to the sentence's text
+            markers.append(entity_term(implicit))
+            if attribution is None and _PRONOUN_SAID.match(unit.text):
+                attribution = implicit
         if attribution:
             markers.append("q_said")
         out.append(
@@ -91,6 +108,14 @@ def analyse_article(article: Article) -> list[AnalysedFact]:
         )
         if unit.kind == "sentence":
             previous = names
+            persons = [e.name for e in entities if e.type == "person"]
+            speaker = (
+                attribution
+                if attribution in persons
+                else (persons[0] if persons else (implicit if _PRONOUN.match(unit.text) else None))
+            )
+        else:
+            speaker = None
     return out
 
 

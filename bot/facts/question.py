@@ -65,6 +65,25 @@ _TYPE_RULES: list[tuple[QType, re.Pattern[str]]] = [
         ),
     ),
 ]
+_QUOTED = re.compile(
+    r"[“\"]([^“”\"]{6,200})[”\"]|(?:^|(?<=\s))[‘']([^‘’']{6,200}(?:'[a-z][^‘’']*)*)[’'](?=\W|$)"
+)
+_WHO_SAID = re.compile(
+    r"^\W*(?:who|whom)\s+(?:said|says|say|told|insisted|declared|warned|stated|wrote|posted|"
+    r"tweeted|claimed|argued|added|noted|called|described)\s+(?:that\s+|the\s+words\s+)?(.+?)[\s?.!]*$",
+    re.I,
+)
+_SPEECH_Q = re.compile(
+    r"\b(?:say|says|said|tell|told|claim\w*|stat(?:e|ed|es)|insist\w*|declar\w*|warn\w*|"
+    r"describ\w*|call(?:s|ed)?|comment\w*|respond\w*|react\w*|announc\w*|posted|wrote)\b",
+    re.I,
+)
+_DESCRIBE_Q = re.compile(r"\b(?:describ\w*|call(?:s|ed)?|characteri[sz]\w*|view\w*)\b", re.I)
+_PAST_Q = re.compile(r"^\W*(?:when|коли|когда)\s+(?:did|was|were|had|has|have)\b", re.I)
+_FUTURE_Q = re.compile(
+    r"^\W*(?:when|коли|когда)\s+(?:will|is|are|do|does|shall)\b.*|\b(?:next|upcoming|planned)\b",
+    re.I,
+)
 _HOW_X = re.compile(r"\bhow\s+\w+", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -78,6 +97,10 @@ class Question:
     terms: list[str]  # index terms: e_<entity> first, then stemmed content words
     entity_terms: list[str] = field(default_factory=list)
     plain: list[str] = field(default_factory=list)  # the content words as typed (for labels)
+    phrase: tuple[str, ...] = ()  # a quoted or quoted-from phrase, as folded words
+    speech: bool = False  # asks what someone said / who said it
+    tense: str = ""  # "past" | "future" | "" (for dates)
+    describe: bool = False  # "how did X describe / what did X call ..."
 
 
 def clean(question: str) -> str:
@@ -129,6 +152,13 @@ def analyse_question(question: str) -> Question:
         if term not in content:
             content.append(term)
             plain.append(word)
+    phrase: tuple[str, ...] = ()
+    quoted = _QUOTED.search(text)
+    said = _WHO_SAID.match(text)
+    candidate = (quoted.group(1) or quoted.group(2)) if quoted else (said.group(1) if said else "")
+    if len(words(candidate)) >= (2 if quoted else 3):
+        phrase = tuple(words(candidate))
+    tense = "past" if _PAST_Q.search(text) else ("future" if _FUTURE_Q.search(text) else "")
     return Question(
         text=text,
         qtype=qtype,
@@ -137,4 +167,8 @@ def analyse_question(question: str) -> Question:
         terms=[*entity_terms, *content],
         entity_terms=entity_terms,
         plain=plain,
+        phrase=phrase,
+        speech=bool(_SPEECH_Q.search(text)),
+        tense=tense,
+        describe=bool(_DESCRIBE_Q.search(text)),
     )

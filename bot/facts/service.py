@@ -20,6 +20,7 @@ from bot.facts.answer import abstain, compose, required_entities, score_facts, w
 from bot.facts.entities import canonical
 from bot.facts.ingest import ingest_article
 from bot.facts.question import analyse_question
+from bot.facts.synonyms import SYNONYMS
 from bot.facts.terms import content_terms, entity_term
 from bot.models import Answer, FactView
 from bot.seeds import load_seed_articles
@@ -92,22 +93,42 @@ class FactService:
             self._df_cache.update(store.doc_frequencies(conn, missing))
         return {t: self._df_cache[t] for t in terms}, total
 
-    def _candidates(self, conn: sqlite3.Connection, present: list[str]) -> list[int]:
-        """AND over the rarest terms, relaxed one term at a time, plus each rare term alone."""
+    def _candidates(self, conn: sqlite3.Connection, present: list[list[str]]) -> list[int]:
+        """AND over the rarest term groups (a term or its synonyms), relaxed one group at a
+        time, plus each rare group alone."""
         ids: dict[int, None] = {}
-        queries: list[list[str]] = [present[:k] for k in range(len(present), 0, -1)]
-        queries.extend([term] for term in present[1:3])
+        queries: list[list[list[str]]] = [present[:k] for k in range(len(present), 0, -1)]
+        queries.extend([group] for group in present[1:3])
         if len(present) >= 3:
             queries.append([present[1], present[2]])
-        for terms in queries:
+        for groups in queries:
             if len(ids) >= CANDIDATE_CAP:
                 break
-            ids.update(dict.fromkeys(store.match_ids(conn, store.fts_query(terms), QUERY_LIMIT)))
-            if len(terms) == len(present) and len(ids) >= ENOUGH:
+            ids.update(dict.fromkeys(store.match_ids(conn, store.fts_groups(groups), QUERY_LIMIT)))
+            if len(groups) == len(present) and len(ids) >= ENOUGH:
                 break
-            if len(terms) >= 2 and len(ids) >= ENOUGH * 2:
+            if len(groups) >= 2 and len(ids) >= ENOUGH * 2:
                 break
         return list(ids)[:CANDIDATE_CAP]
+
+    def _groups(
+        self, conn: sqlite3.Connection, terms: list[str]
+    ) -> tuple[dict[str, list[str]], dict[str, int], int]:
+        """Each question term with the synonyms the store holds (rare enough to be worth an OR),
+        and each term's effective document frequency (its group's)."""
+        alts = {t: [t] if t.startswith("e_") else [t, *SYNONYMS.get(t, ())] for t in terms}
+        every = list(dict.fromkeys(a for group in alts.values() for a in group))
+        df, total = self._frequencies(conn, every)
+        groups: dict[str, list[str]] = {}
+        for term, group in alts.items():
+            own = df[term]
+            ceiling = max(4 * own, 0.02 * total)
+            extra = sorted((a for a in group[1:] if 0 < df[a] <= ceiling), key=lambda a: df[a])
+            kept = ([term] if own > 0 else []) + extra[: 3 if own == 0 else 2]
+            if kept:
+                groups[term] = kept
+        effective = {t: sum(df[a] for a in groups.get(t, [])) for t in terms}
+        return groups, effective, total
 
     async def ask(self, question: str) -> Answer:
         """Answer ``question`` from the store (never raises on odd input)."""
@@ -120,8 +141,8 @@ class FactService:
         if not q.text.strip() or not q.terms:
             return abstain(q.text)
         conn = self._reader()
-        df, total = self._frequencies(conn, q.terms)
-        present = sorted((t for t in q.terms if df[t] > 0), key=lambda t: df[t])
+        groups, df, total = self._groups(conn, q.terms)
+        present = sorted(groups, key=lambda t: df[t])
         if total == 0 or not present:
             return abstain(q.text)
         w = weights(q, df, total)
@@ -129,7 +150,7 @@ class FactService:
         # Cheap early abstention: the terms we hold cannot reach the coverage bar.
         if sum(w.get(t, 0.0) for t in present) / max(sum(w.values()), 1e-9) < 0.5:
             return abstain(q.text)
-        facts = store.get_facts(conn, self._candidates(conn, present))
+        facts = store.get_facts(conn, self._candidates(conn, [groups[t] for t in present]))
         # A heading or title points at the sentences under it.
         heads = [
             (f.article_id, f.position + k) for f in facts if f.kind != "sentence" for k in (1, 2)
@@ -139,16 +160,21 @@ class FactService:
         ranked = score_facts(q, facts, w, required=required)
         # Second pass over the best few: the sentence before each resolves "it"/"the region".
         top = ranked[:30]
-        places = [(s.fact.article_id, s.fact.position - 1) for s in top]
+        places = [(s.fact.article_id, s.fact.position + k) for s in top for k in (-1, 1)]
         by_place = {(f.article_id, f.position): f for f in store.facts_at(conn, places)}
         previous = {
             s.fact.id: by_place[(s.fact.article_id, s.fact.position - 1)]
             for s in top
             if (s.fact.article_id, s.fact.position - 1) in by_place
         }
+        following = {
+            s.fact.id: by_place[(s.fact.article_id, s.fact.position + 1)]
+            for s in top
+            if (s.fact.article_id, s.fact.position + 1) in by_place
+        }
         ranked = score_facts(q, [s.fact for s in top], w, previous, required) + ranked[30:]
         ranked.sort(key=lambda s: s.score, reverse=True)
-        answer = compose(q, ranked)
+        answer = compose(q, ranked, following)
         log.debug(
             "event=ask qtype=%s terms=%s candidates=%s abstained=%s ms=%.1f",
             q.qtype,

@@ -92,6 +92,16 @@ def fts_query(terms: Iterable[str], op: str = "AND") -> str:
     return f" {op} ".join(quoted)
 
 
+def fts_groups(groups: Iterable[Sequence[str]]) -> str:
+    """AND of OR-groups (a term and its synonyms): ``("a" OR "b") AND "c"``, safely quoted."""
+    parts = []
+    for group in groups:
+        inner = fts_query(group, "OR")
+        if inner:
+            parts.append(f"({inner})" if len(group) > 1 else inner)
+    return " AND ".join(parts)
+
+
 async def has_facts(conn: aiosqlite.Connection, article_id: int) -> bool:
     async with conn.execute(
         "SELECT 1 FROM facts WHERE article_id = ? LIMIT 1", (article_id,)
