@@ -64,7 +64,10 @@ class BeatwatchTree(app_commands.CommandTree[Any]):
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         if interaction.guild_id is not None and self.on_guild_seen is not None:
             guild = interaction.guild
-            await self.on_guild_seen(interaction.guild_id, guild.name if guild else "")
+            try:
+                await self.on_guild_seen(interaction.guild_id, guild.name if guild else "")
+            except Exception:  # boundary: bookkeeping must not block the command itself
+                log.exception("event=guild_setup_failed guild=%s", interaction.guild_id)
         return True
 
     async def on_error(
