@@ -69,7 +69,7 @@ def weights(question: Question, df: dict[str, int], total: int) -> dict[str, flo
     return out
 
 
-_LIGHT = frozenset(stem(w) for w in "want think believe mean feel view".split())
+_LIGHT = frozenset(stem(w) for w in "want think believe mean feel view agree agreed".split())
 
 
 @lru_cache(maxsize=5_000)
@@ -138,6 +138,7 @@ def _event_terms(question: Question) -> set[str]:
 
 
 _CLAUSE_CUT = re.compile(r"[,;:—–()“”\"]")
+_DIMENSION = re.compile(r"\bhow (wide|deep|high|tall|thick|long)\b", re.I)
 _NOT_LENGTH = re.compile(r"^\s*(?:wide|deep|high|tall|thick|away|apart|from)\b", re.I)
 
 
@@ -175,6 +176,23 @@ def best_date(question: Question, fact: FactRow) -> tuple[dict[str, object] | No
     return best
 
 
+def _place_at_event(question: Question, fact: FactRow, places: list[str]) -> str | None:
+    """A place written next to the event asked about ("the Alaska summit", "talks in Abu
+    Dhabi"), if any."""
+    events = _event_terms(question)
+    if not events:
+        return None
+    from bot.facts.entities import find_entities  # noqa: PLC0415 - keeps answer.py light
+
+    for e in find_entities(fact.text, unknown=False):
+        if e.name not in places:
+            continue
+        near = {stem(fold(x)) for x in words(_window(fact.text, fact.text[e.start : e.end], 20))}
+        if events & near:
+            return e.name
+    return None
+
+
 def best_quantity(question: Question, fact: FactRow) -> dict[str, object] | None:
     """The quantity in ``fact`` of the kind asked for, preferring one counting what the
     question names ("how many casualties" -> "2 million ... casualties")."""
@@ -187,8 +205,12 @@ def best_quantity(question: Question, fact: FactRow) -> dict[str, object] | None
         text = str(x["text"])
         at = fact.text.find(text)
         after = fact.text[at + len(text) :] if at >= 0 else ""
+        dimension = _DIMENSION.search(question.text)
         if question.qtype in ("duration", "distance") and _NOT_LENGTH.match(after):
-            continue  # "200 meters wide" is not how long something is
+            if not dimension or not after.strip().casefold().startswith(dimension.group(1)):
+                continue  # "200 meters wide" is not how long something is
+        elif dimension and dimension.group(1) != "long":
+            continue
         if x["kind"] == "percent" and not _same_subject(question, fact.text, text):
             continue
         of = _OF_NAME.match(after)
@@ -227,7 +249,9 @@ def _evidence(question: Question, fact: FactRow) -> float:
         return 0.25 if fact.attribution or people else 0.0
     if q == "where":
         places = [n for n, t in fact.entities if t == "place" and n not in question.entities]
-        return 0.25 if places else 0.0
+        if not places:
+            return 0.0
+        return 0.45 if _place_at_event(question, fact, places) else 0.25
     if q == "why":
         return 0.15 if _CAUSAL.search(fact.text) else 0.0
     if question.describe or (question.speech and question.entities):
@@ -245,6 +269,9 @@ _EVALUATIVE = re.compile(
     r"false|impossible|never|not|rejected|ruled out|red lines?|insist\w*|warn\w*)\b",
     re.I,
 )
+
+
+_VAGUE_START = re.compile(r"^They\b")
 
 
 def score_facts(
@@ -284,6 +311,8 @@ def score_facts(
         # a name asked about that the sentence only inherits from its context is weaker
         missing = sum(1 for t in question.entity_terms if t not in own)
         score = coverage + evidence - 0.05 * missing
+        if _VAGUE_START.match(fact.text):
+            score -= 0.05  # "They're skeptical...": leans on a sentence not quoted
         if fact.kind != "sentence":
             score *= 0.6  # headings point at facts; they are not facts themselves
         if len(fact.text) < 40:
@@ -340,6 +369,9 @@ def _key(question: Question, fact: FactRow) -> str | None:
         ]
         if not places:
             return None
+        at_event = _place_at_event(question, fact, [n for n, _ in places])
+        if at_event:
+            return at_event
         for name, at in places:
             if at > 0 and re.search(r"\b(in|at|to|from|near)\s+(?:the\s+)?$", fact.text[:at]):
                 return name
@@ -557,6 +589,9 @@ _HEDGED = re.compile(
     r"indicat\w*|sources?|officials?)\b",
     re.I,
 )
+_UNSURE = re.compile(
+    r"\b(?:may|might|could|would|if|unless|consider\w*|possibl\w*|potential\w*|whether)\b", re.I
+)
 UNCLEAR = "My sources don't say directly; here is what they report:"
 
 
@@ -570,7 +605,11 @@ def stance(question: Question, s: Scored) -> str:
     negated = [m for m in hits if _NEGATION.search(text[max(0, m.start() - 40) : m.start()])]
     if negated:
         return "The sources suggest no:"
-    if _NEGATION.search(text) or s.coverage < 0.75:
+    unsure = any(_UNSURE.search(text[max(0, m.start() - 40) : m.start()]) for m in hits)
+    rest = "".join(
+        " " if any(m.start() <= i < m.end() for m in hits) else c for i, c in enumerate(text)
+    )
+    if _NEGATION.search(rest) or unsure or s.coverage < 0.75:
         return UNCLEAR
     return "Reportedly yes:" if _HEDGED.search(text) else "The sources suggest yes:"
 
@@ -595,6 +634,7 @@ def compose(
         if described:
             best = described[0]
     support: list[Scored] = [best]
+    main_key = _key(question, best.fact)
     nxt = (following or {}).get(best.fact.id)
     if (
         nxt is not None
@@ -613,6 +653,12 @@ def compose(
             continue
         if not s.covered_entities or any(_similar(s.fact.text, x.fact.text) for x in support):
             continue
+        if s.score < 0.8 * best.score and not (s.coverage >= 0.95 and s.evidence >= best.evidence):
+            continue  # padding: a weaker sentence that merely shares words
+        if question.phrase and phrase_match(question.phrase, s.fact.text) < 0.6:
+            continue
+        if question.qtype in ("when", "where") and _key(question, s.fact) != main_key:
+            continue  # another date or place would read as a second answer
         support.append(s)
     conflicts = find_conflicts(question, ranked)
     key = _key(question, best.fact)

@@ -75,7 +75,9 @@ _WHO_SAID = re.compile(
 )
 _SPEECH_Q = re.compile(
     r"\b(?:say|says|said|tell|told|claim\w*|stat(?:e|ed|es)|insist\w*|declar\w*|warn\w*|"
-    r"describ\w*|call(?:s|ed)?|comment\w*|respond\w*|react\w*|announc\w*|posted|wrote)\b",
+    r"describ\w*|call(?:s|ed)?|comment\w*|respond\w*|react\w*|announc\w*|posted|wrote|"
+    r"report(?:s|ed)?|"
+    r"сказа\w*|заяви\w*|говори\w*)\b",
     re.I,
 )
 _DESCRIBE_Q = re.compile(r"\b(?:describ\w*|call(?:s|ed)?|characteri[sz]\w*|view\w*)\b", re.I)
@@ -84,6 +86,10 @@ _FUTURE_Q = re.compile(
     r"^\W*(?:when|коли|когда)\s+(?:will|is|are|do|does|shall)\b.*|\b(?:next|upcoming|planned)\b",
     re.I,
 )
+_SHARE_WORDS = frozenset(
+    stem(w) for w in "share percentage percent proportion fraction part".split()
+)
+_WHERE_WORDS = frozenset(stem(w) for w in "hold held take took place located situated".split())
 _HOW_X = re.compile(r"\bhow\s+\w+", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -147,7 +153,11 @@ def analyse_question(question: str) -> Question:
         if word in STOPWORDS or word in QUESTION_WORDS or len(word) < 2 and not word.isdigit():
             continue
         term = stem(word)
-        if term in QUESTION_WORDS:
+        if (
+            term in QUESTION_WORDS
+            or (qtype == "percent" and term in _SHARE_WORDS)
+            or (qtype == "where" and term in _WHERE_WORDS)
+        ):
             continue
         if term not in content:
             content.append(term)

@@ -23,7 +23,7 @@ SYNONYM_GROUPS = [
     "attack strikes offensive assault",
     "sanctions penalties measures",
     "weapons arms weaponry",
-    "want demand seek",
+    "want demand seek insist",
     "control hold occupy",
     "worth value cost",
     "plan proposal framework formula approach",

@@ -60,7 +60,11 @@ DEV_SET: list[Case] = [
         "Vilnius",
         "Vilnius",
     ),
-    _c("Where did Trump and Putin hold their summit?", ("Alaska", "Anchorage", "Elmendorf")),
+    _c(
+        "Where did Trump and Putin hold their summit?",
+        ("Alaska", "Anchorage", "Elmendorf"),
+        ("Alaska", "Anchorage", "Elmendorf"),
+    ),
     _c("Where does Russia expect a follow-up summit?", "follow-up summit in Moscow", "Moscow"),
     # quantities
     _c("How many Ukrainians oppose ceding Donbas?", "54 per cent", "54 per cent"),
