@@ -46,6 +46,7 @@ class Scored:
     evidence: float
     score: float
     covered_entities: bool
+    phrase: float = 1.0  # how much of the question's quoted phrase the fact repeats
 
 
 def idf(df: int, total: int) -> float:
@@ -84,21 +85,32 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(words(text))
 
 
+_CONTRACTED = frozenset("is are am was will would has have had not".split())
+
+
 def phrase_match(phrase: tuple[str, ...], text: str) -> float:
-    """How much of a quoted phrase ``text`` repeats: 1.0 verbatim (quote marks and apostrophe
-    variants aside), else the share of its word pairs found in order, else 0."""
+    """How much of a quoted phrase ``text`` repeats, in order: 1.0 verbatim (quote marks,
+    apostrophe variants and contractions aside), else the share of its words found in the same
+    order (a word dropped or changed costs its share), else 0."""
+    phrase = tuple(w for w in phrase if w not in _CONTRACTED)
     if not phrase:
         return 0.0
-    have = _words(text)
+    have = tuple(w for w in _words(text) if w not in _CONTRACTED)
     n = len(phrase)
     for i in range(len(have) - n + 1):
         if have[i : i + n] == phrase:
             return 1.0
-    pairs = list(zip(phrase, phrase[1:], strict=False))
-    if not pairs:
+    if sum(w in have for w in set(phrase)) < 0.5 * len(set(phrase)):
         return 0.0
-    present = set(zip(have, have[1:], strict=False))
-    return sum(p in present for p in pairs) / len(pairs)
+    # longest common subsequence (phrases and sentences are short)
+    row = [0] * (len(have) + 1)
+    for word in phrase:
+        prev_diag = 0
+        for k, other in enumerate(have, 1):
+            keep = row[k]
+            row[k] = prev_diag + 1 if word == other else max(row[k], row[k - 1])
+            prev_diag = keep
+    return row[-1] / n
 
 
 @lru_cache(maxsize=20_000)
@@ -303,6 +315,7 @@ def score_facts(
         coverage = got / total
         covered = all(t in own or t in ctx for t in must)
         evidence = _evidence(question, fact)
+        matched = 1.0
         if question.phrase:
             matched = phrase_match(question.phrase, fact.text)
             if matched >= 0.6:
@@ -319,7 +332,7 @@ def score_facts(
             score *= 0.85
         if fact.published == newest:
             score += 0.01
-        out.append(Scored(fact, coverage, evidence, score, covered))
+        out.append(Scored(fact, coverage, evidence, score, covered, matched))
     out.sort(key=lambda s: (s.score, s.fact.published, -s.fact.position), reverse=True)
     return out
 
@@ -392,6 +405,27 @@ def _term_positions(question: Question, text: str) -> list[int]:
     return [m.start() for m in WORD.finditer(text) if stem(fold(m.group(0))) in wanted]
 
 
+@lru_cache(maxsize=5_000)
+def _mentions(text: str) -> dict[str, tuple[int, int]]:
+    from bot.facts.entities import find_entities  # noqa: PLC0415 - keeps answer.py light
+
+    out: dict[str, tuple[int, int]] = {}
+    for e in find_entities(text):
+        out.setdefault(e.name, (e.start, e.end))
+    return out
+
+
+def _mention_at(text: str, name: str) -> int:
+    """Where ``text`` first names ``name`` (any alias: "Zelenskiy" for Zelensky), else -1."""
+    span = _mentions(text).get(name)
+    return text.find(name.split()[-1]) if span is None else span[0]
+
+
+def _mention_end(text: str, name: str, start: int) -> int:
+    span = _mentions(text).get(name)
+    return span[1] if span else start + len(name.split()[-1])
+
+
 def _who(question: Question, fact: FactRow) -> str | None:
     if question.entities and _WHO_IS.match(question.text):
         return None  # "Who is Keir Starmer?": the quote describes them
@@ -402,7 +436,7 @@ def _who(question: Question, fact: FactRow) -> str | None:
         (name, at)
         for name, kind in fact.entities
         if kind == "person" and name not in question.entities
-        for at in [fact.text.find(name.split()[-1])]
+        for at in [_mention_at(fact.text, name)]
         if at >= 0
     ]
     if not people:
@@ -413,7 +447,7 @@ def _who(question: Question, fact: FactRow) -> str | None:
     names = [people[best][0]]
     # "Macron, Merz and Starmer": take the whole list the nearest name sits in
     for i in range(best + 1, len(people)):
-        prev_end = people[i - 1][1] + len(people[i - 1][0].split()[-1])
+        prev_end = _mention_end(fact.text, people[i - 1][0], people[i - 1][1])
         if not _LIST_GAP.match(fact.text[prev_end : people[i][1]]):
             break
         names.append(people[i][0])
@@ -537,11 +571,17 @@ def find_conflicts(question: Question, ranked: list[Scored]) -> list[Conflict]:
     return [Conflict(subject=subject, claims=out[:6])]
 
 
-def supported(s: Scored) -> bool:
+def _plain_terms(question: Question) -> list[str]:
+    return [t for t in question.terms if not t.startswith("e_")]
+
+
+def supported(question: Question, s: Scored) -> bool:
     """Enough of the question is in the fact: its names, and most of its weight (a little
     less when the fact carries the kind of answer asked for)."""
     if not s.covered_entities:
         return False
+    if s.phrase < 0.6:
+        return False  # a quotation nobody in the sources said
     return s.coverage >= MIN_COVERAGE or (s.coverage >= 0.5 and s.evidence >= 0.25)
 
 
@@ -620,7 +660,7 @@ _PRONOUN_START = re.compile(r"^(?:He|She|They|The (?:president|aide|spokesman|mi
 def compose(
     question: Question, ranked: list[Scored], following: dict[int, FactRow] | None = None
 ) -> Answer:
-    if not ranked or not supported(ranked[0]):
+    if not ranked or not supported(question, ranked[0]):
         return abstain(question.text)
     best = ranked[0]
     who_is = question.qtype == "who" and bool(question.entities) and _WHO_IS.match(question.text)
@@ -629,7 +669,7 @@ def compose(
         described = [
             s
             for s in ranked[:20]
-            if supported(s) and describe_role(question.entities[0], s.fact.text)
+            if supported(question, s) and describe_role(question.entities[0], s.fact.text)
         ]
         if described:
             best = described[0]

@@ -601,7 +601,7 @@ def _can_be_subject(text: str, entity: Entity, verb_at: int) -> bool:
     relative pronoun ("Zelensky who announced") is not the sentence's speaker."""
     if _RELATIVE.search(text[entity.end : verb_at]):
         return False
-    before = text[: entity.start].split()
+    before = re.split(r"[,;:“”\"(—]|['‘’](?=\s|$)", text[: entity.start])[-1].split()
     while before and (before[-1][:1].isupper() or before[-1].casefold() in ("the", "a", "an")):
         before.pop()  # titles and modifiers: "for Ukrainian President Volodymyr Zelensky"
     return not (before and before[-1].casefold().strip(",") in _PREPOSITIONS)

@@ -104,6 +104,7 @@ class Question:
     entity_terms: list[str] = field(default_factory=list)
     plain: list[str] = field(default_factory=list)  # the content words as typed (for labels)
     phrase: tuple[str, ...] = ()  # a quoted or quoted-from phrase, as folded words
+    quoted: bool = False  # the phrase was in quote marks (it must be found)
     speech: bool = False  # asks what someone said / who said it
     tense: str = ""  # "past" | "future" | "" (for dates)
     describe: bool = False  # "how did X describe / what did X call ..."
@@ -178,6 +179,7 @@ def analyse_question(question: str) -> Question:
         entity_terms=entity_terms,
         plain=plain,
         phrase=phrase,
+        quoted=bool(quoted and phrase),
         speech=bool(_SPEECH_Q.search(text)),
         tense=tense,
         describe=bool(_DESCRIBE_Q.search(text)),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+
 from bot.facts.service import FactService
 from bot.models import Answer
 
@@ -158,4 +160,57 @@ async def test_dev_set_accuracy(facts: FactService) -> None:
             print(f"MISS {case.question!r} -> {answer.answer[:160]!r}")
     accuracy = right / len(DEV_SET)
     print(f"dev-set accuracy: {right}/{len(DEV_SET)} = {accuracy:.0%}")
-    assert accuracy >= 0.0
+    assert accuracy >= 0.9
+
+
+async def test_quoted_words_find_their_speaker(facts: FactService) -> None:
+    for question in (
+        "Who said there's no deal until there's a deal?",
+        "Who said “there’s no deal until there’s a deal”?",
+        'Who said "there is no deal until there is a deal"?',
+    ):
+        answer = await facts.ask(question)
+        assert answer.answer.startswith("Trump"), (question, answer.answer)
+        assert all("no deal until" in c.quote for c in answer.citations)
+
+
+async def test_sources_are_named_only_when_they_speak(facts: FactService) -> None:
+    # Zelensky is mentioned ("a hurdle for ... Zelensky, who was reportedly prepared ..."),
+    # he does not say it: the answer credits the outlet
+    answer = await facts.ask("How much is the prosperity plan worth?")
+    assert "(Zelensky," not in answer.answer and "report citing" in answer.answer
+    answer = await facts.ask("What did Zelensky say in Vilnius?")
+    assert "According to Zelensky" in answer.answer
+
+
+async def test_pronoun_sentences_join_their_speaker(facts: FactService) -> None:
+    answer = await facts.ask("How did Zelensky describe ceding territory?")
+    quotes = [c.quote for c in answer.citations]
+    assert "rejected any deal that cedes" in quotes[0]
+    assert any("unconstitutional" in q for q in quotes), quotes
+    answer = await facts.ask("Who accused the FT of letting malicious actors lie anonymously?")
+    assert answer.answer.startswith("Anna Kelly")
+
+
+async def test_who_is_gives_the_role(facts: FactService) -> None:
+    answer = await facts.ask("Who is Yuri Ushakov?")
+    assert "aide" in answer.answer.split("According")[0]
+    answer = await facts.ask("Who is Anna Kelly?")
+    assert "deputy White House press secretary" in answer.answer.split("According")[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("Is NATO membership on the table?", "The sources suggest no:"),
+        ("Did Trump endorse Putin's plan?", "Reportedly yes:"),
+        ("Has Zelensky agreed to give up Donbas?", "The sources suggest no:"),
+        ("Has Zelensky agreed to a free economic zone?", "My sources don't say directly"),
+    ],
+)
+async def test_yes_no_answers_are_hedged_and_quoted(
+    facts: FactService, question: str, lead: str
+) -> None:
+    answer = await facts.ask(question)
+    assert answer.answer.startswith(lead), answer.answer
+    assert "“" in answer.answer and answer.citations

@@ -125,3 +125,26 @@ async def test_store_in_a_folder_with_odd_characters(tmp_path: Path, clock: Fixe
         await service.ingest_seeds(SEEDS)
         assert not (await service.ask("Who denied the FT report?")).abstained
         service.close()
+
+
+def test_he_and_she_sentences_inherit_the_person_before() -> None:
+    from datetime import UTC, datetime
+
+    from bot.facts.ingest import analyse_article
+    from bot.models import Article
+
+    day = datetime(2026, 1, 27, tzinfo=UTC)
+    article = Article(
+        entry_key="coref-1",
+        title="Kyiv's red lines",
+        publisher="Test Wire",
+        published=day,
+        first_seen=day,
+        body="Zelensky has rejected any deal that cedes territory. "
+        "He has called such concessions unconstitutional.",
+    )
+    facts = analyse_article(article)
+    second = next(f for f in facts if f.text.startswith("He has"))
+    assert "e_zelensky" in second.terms.split()
+    assert second.attribution == "Zelensky"
+    assert "Zelensky" not in second.text  # nothing is written into the quote
