@@ -205,6 +205,24 @@ def _place_at_event(question: Question, fact: FactRow, places: list[str]) -> str
     return None
 
 
+_HOW_MANY = re.compile(
+    r"\b(?:how many|number of)\s+(?:more\s+|additional\s+|other\s+)?([^\W\d_]+)", re.I
+)
+
+
+def _counted_noun(question: Question) -> set[str]:
+    """The thing a "how many X" question counts, with its synonyms (empty if none)."""
+    m = _HOW_MANY.search(question.text)
+    if not m:
+        return set()
+    term = stem(fold(m.group(1)))
+    return {term, *SYNONYMS.get(term, ())}
+
+
+def _unit_terms(unit: str) -> set[str]:
+    return {stem(w) for w in words(unit)}
+
+
 def best_quantity(question: Question, fact: FactRow) -> dict[str, object] | None:
     """The quantity in ``fact`` of the kind asked for, preferring one counting what the
     question names ("how many casualties" -> "2 million ... casualties")."""
@@ -228,6 +246,9 @@ def best_quantity(question: Question, fact: FactRow) -> dict[str, object] | None
         of = _OF_NAME.match(after)
         if of and question.entities and not _names_asked(question, of.group(1)):
             continue  # "70% of Donetsk" does not answer a question about Donbas
+        counted = _counted_noun(question)
+        if x["kind"] == "count" and counted and not counted & _unit_terms(str(x["unit"])):
+            continue  # "two sources" does not answer "how many soldiers"
         value = 1.0 if x["kind"] == kinds[0] else 0.5
         if stem(fold(str(x["unit"]))) in terms:
             value += 1.0
@@ -267,9 +288,10 @@ def _evidence(question: Question, fact: FactRow) -> float:
     if q == "why":
         return 0.15 if _CAUSAL.search(fact.text) else 0.0
     if question.describe or (question.speech and question.entities):
-        said = fact.attribution in question.entities or _QUOTE_MARKS.search(fact.text)
+        own_words = fact.attribution in question.entities
+        said = own_words or _QUOTE_MARKS.search(fact.text)
         evaluative = _EVALUATIVE.search(fact.text)
-        return (0.1 if said else 0.0) + (0.1 if evaluative else 0.0)
+        return (0.2 if own_words else 0.1 if said else 0.0) + (0.1 if evaluative else 0.0)
     if q == "what" and not question.entities:
         return 0.1 if _DEFINITION.search(fact.text) else 0.0
     return 0.0
@@ -630,7 +652,10 @@ _HEDGED = re.compile(
     re.I,
 )
 _UNSURE = re.compile(
-    r"\b(?:may|might|could|would|if|unless|consider\w*|possibl\w*|potential\w*|whether)\b", re.I
+    r"\b(?:may|might|could|would|will|if|unless|consider\w*|possibl\w*|potential\w*|whether|"
+    r"prepared|ready|plan\w*|set to|expect\w*|aim\w*|intend\w*|hope\w*|want\w*|propos\w*|"
+    r"offer\w*|seek\w*|urg\w*|press\w*|push\w*)\b",
+    re.I,
 )
 UNCLEAR = "My sources don't say directly; here is what they report:"
 
@@ -655,6 +680,24 @@ def stance(question: Question, s: Scored) -> str:
 
 
 _PRONOUN_START = re.compile(r"^(?:He|She|They|The (?:president|aide|spokesman|minister))\b")
+
+
+_SAY_Q = re.compile(
+    r"^\W*what\s+(?:did|does|has|have|do|is|was)\s+(.+?)\s+(?:say|said|tell|told|think|"
+    r"claim|state|announce|post|write|comment)\b",
+    re.I,
+)
+
+
+def _asked_speaker(question: Question) -> str | None:
+    """The person whose words a "what did X say" question asks for."""
+    m = _SAY_Q.match(question.text)
+    if not m:
+        return None
+    from bot.facts.entities import find_entities  # noqa: PLC0415 - keeps answer.py light
+
+    people = [e.name for e in find_entities(m.group(1), unknown=False) if e.type == "person"]
+    return people[0] if len(people) == 1 else None
 
 
 def compose(
@@ -723,6 +766,9 @@ def compose(
         text = f"{stance(question, best)} “{quote}” ({source}, {when})"
     else:
         text = f"According to {source} ({when}): “{quote}”"
+        speaker = _asked_speaker(question)
+        if speaker and best.fact.attribution != speaker:
+            text = f"My sources don't quote {speaker} on that; they report: “{quote}” ({source}, {when})"
     confidence = min(1.0, 0.7 * best.coverage + best.evidence + 0.1 * (len(support) - 1))
     citations = [_citation(s.fact) for s in support]
     if conflicts:

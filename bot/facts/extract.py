@@ -470,7 +470,10 @@ def _relative(phrase: str, published: date) -> tuple[date | None, str]:
 _VERBS = (
     r"said|says|told|tells|reported|reports|stated|states|warned|confirmed|denied|announced|"
     r"added|noted|wrote|argued|claimed|insisted|declared|acknowledged|posted|suggested|"
-    r"indicated|estimated|cautioned|emphasi[sz]ed|stressed|revealed|concurred"
+    r"indicated|estimated|cautioned|emphasi[sz]ed|stressed|revealed|concurred|"
+    r"rejected|dismissed|criticised|criticized|(?<!-)called|described|ruled out|demanded|urged|"
+    r"vowed|accused|signal(?:l)?ed|insists|warns|claims|argues|stresses|notes|denies|rejects|"
+    r"demands|urges|signals|suggests|indicates|adds|confirms|announces|spoke of|echoed"
 )
 _ACCORDING = re.compile(
     r"\baccording to (?:(?:an?|the)\s+)?(.{2,80}?)(?=[,.;:]|\s+(?:which|who|that)\b|$)", re.I
@@ -487,6 +490,7 @@ _VERB_AFTER_GATE = re.compile(
     r"\b(?:said|says|told|added|warned|noted|wrote|reported)\s+(?:the|an?|one|two|three|several|some)\b"
 )
 _CITED_GATE = ("cited", "citing", "quoted", "reported by", "conveyed")
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+$", re.I)
 _VERB = re.compile(rf"\b(?:{_VERBS})\b", re.I)
 _ADVERBS = re.compile(
     r"(?:\s+(?:has|have|had|also|previously|earlier|later|then|repeatedly|strongly|firmly|"
@@ -534,6 +538,8 @@ def find_attribution(text: str, entities: list[Entity]) -> str | None:
     found: list[tuple[int, str]] = []
     for m in _VERB.finditer(text):
         verb_at = m.start()
+        if _PASSIVE.search(text, 0, verb_at):
+            continue  # "the guarantees are said to include": nobody in the sentence says it
         adverbs = _ADVERBS.search(text, 0, verb_at)
         if adverbs:
             verb_at = adverbs.start()
