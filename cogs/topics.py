@@ -112,9 +112,16 @@ async def build_add(
     aliases: str,
     exclude: str | None = None,
     ping_role_id: int | None = None,
+    context: str | None = None,
 ) -> render.Reply:
+    all_of = [split_terms(context)] if split_terms(context) else []
     topic = await services.topics.add(
-        gid, name, split_terms(aliases), exclude=split_terms(exclude), ping_role_id=ping_role_id
+        gid,
+        name,
+        split_terms(aliases),
+        all_of=all_of,
+        exclude=split_terms(exclude),
+        ping_role_id=ping_role_id,
     )
     return render.Reply(
         embeds=[
@@ -157,6 +164,7 @@ class TopicsCog(
         aliases="Words that mean the topic, comma-separated (word* = prefix)",
         exclude="Words that cancel a hit in the same sentence, comma-separated",
         ping_role="Role to ping on this topic's alerts (none by default)",
+        context="Also require one of these words somewhere in the article, comma-separated",
     )
     @manager_only
     async def add(
@@ -166,6 +174,7 @@ class TopicsCog(
         aliases: app_commands.Range[str, 1, 1500],
         exclude: app_commands.Range[str, 1, 1500] | None = None,
         ping_role: discord.Role | None = None,
+        context: app_commands.Range[str, 1, 1500] | None = None,
     ) -> None:
         reply = await build_add(
             app(interaction).services,
@@ -174,6 +183,7 @@ class TopicsCog(
             aliases,
             exclude,
             ping_role.id if ping_role else None,
+            context,
         )
         await respond(interaction, reply)
 

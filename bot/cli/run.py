@@ -37,7 +37,7 @@ Commands (the same as in Discord; this console is the newsroom "console"):
   /ask QUESTION                         answer from the sources, with quotes and citations
   /topics list                          topics watched
   /topics test TEXT                     which topics TEXT matches, and why
-  /topics add name:NAME aliases:"a, b" [exclude:"c, d"]
+  /topics add name:NAME aliases:"a, b" [exclude:"c, d"] [context:"e, f"]
   /topics remove NAME
   /topics backtest NAME [days:N]
   /feeds list | /feeds status
@@ -235,7 +235,9 @@ class Console:
                 return (
                     'usage: /topics add name:NAME aliases:"alias one, alias two" [exclude:"x, y"]'
                 )
-            return await topics.build_add(self.services, gid, name, aliases, opts.get("exclude"))
+            return await topics.build_add(
+                self.services, gid, name, aliases, opts.get("exclude"), None, opts.get("context")
+            )
         if sub == "remove":
             return await topics.build_remove(
                 self.services, gid, opts.get("name") or " ".join(words)

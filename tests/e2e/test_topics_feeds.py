@@ -48,6 +48,29 @@ async def test_topic_lifecycle(start_bot: StartBot, fake: FakeDiscord) -> None:
     assert "Topic removed" in removed["content"]
 
 
+async def test_topic_with_context_words(start_bot: StartBot, fake: FakeDiscord) -> None:
+    await start_bot()
+    reply = await (
+        await fake.slash(
+            "topics add",
+            {
+                "name": "Grain corridor",
+                "aliases": "grain corridor, grain deal",
+                "context": "Odesa, Black Sea",
+            },
+        )
+    ).reply()
+    assert "Needs one of: Odesa, Black Sea" in reply["embeds"][0]["fields"][0]["value"]
+    hit = await (
+        await fake.slash("topics test", {"text": "The grain corridor from Odesa reopened."})
+    ).reply()
+    assert hit["embeds"][0]["fields"][0]["name"].startswith("Grain corridor")
+    miss = await (
+        await fake.slash("topics test", {"text": "A grain deal was signed in Cairo."})
+    ).reply()
+    assert miss["content"] == "No topic matches that text."
+
+
 async def test_topic_mistakes_get_a_clear_private_answer(
     start_bot: StartBot, fake: FakeDiscord
 ) -> None:
