@@ -284,7 +284,7 @@ class OutboxEntry(Frozen):
     guild_id: int
     kind: Literal["alert", "edit", "combined", "notice", "digest"]
     alert_id: int | None = None
-    status: Literal["pending", "sent", "held", "merged", "failed"]
+    status: Literal["pending", "sent", "held", "merged", "failed", "waiting_channel"]
     version: int = 1
     attempts: int = 0
     next_attempt_at: datetime

@@ -14,6 +14,8 @@ Jobs (all with ``coalesce=True``, ``max_instances=1`` and a real ``misfire_grace
 - ``retention``: daily; the outbox prune plus an optional ``prune`` hook (the ops area's).
 
 Every job body catches and logs its exceptions (a failing run must not kill the job).
+"database is locked" (another process holding the database) is one WARNING line and the
+``database`` problem on /status (``bot.ops.problems``), cleared by that job's next good run.
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.alerts.compose import zone
+from bot.alerts.delivery import is_database_locked
 from bot.alerts.service import AlertService
 from bot.alerts.transport import Transport
 from bot.clock import Clock
 from bot.digest.service import DigestService
+from bot.ops import problems
 from bot.storage import guilds as guild_store
 
 log = logging.getLogger(__name__)
@@ -64,6 +68,7 @@ class BeatwatchScheduler(AsyncIOScheduler):
         self.transport = transport
         self.clock = clock
         self.prune = prune
+        self._locked_jobs: set[str] = set()
         settings = services.settings
         self.alerts: AlertService = getattr(services, "alerts", None) or AlertService(
             services.db, settings, clock
@@ -95,42 +100,62 @@ class BeatwatchScheduler(AsyncIOScheduler):
         self.add_job(self.run_retention, CronTrigger(hour=3, minute=30), id="retention")
 
     # --- job bodies (each a boundary: logs, never raises) ---
-    async def run_poll(self) -> None:
+    async def _guarded(self, job: str, body: Callable[[], Awaitable[object]]) -> None:
+        """Run one job body. "database is locked" (another process holds the database) is
+        expected to pass: one WARNING line and a ``database`` problem on /status, cleared by
+        the job's next successful run. Anything else is logged with its traceback."""
         try:
+            await body()
+        except Exception as exc:
+            if is_database_locked(exc):
+                log.warning("event=job_db_locked job=%s error=%s", job, exc)
+                self._locked_jobs.add(job)
+                problems.report("database", f"database is locked ({job} job)", self.clock.now())
+            else:
+                log.exception("event=job_failed job=%s", job)
+            return
+        if job in self._locked_jobs:
+            self._locked_jobs.discard(job)
+            if not self._locked_jobs:
+                problems.clear("database")
+
+    async def run_poll(self) -> None:
+        async def body() -> None:
             summary = await self.services.feeds.poll_due()
             log.debug("event=poll_done summary=%s", summary)
-        except Exception:
-            log.exception("event=job_failed job=poll")
+
+        await self._guarded("poll", body)
 
     async def run_delivery(self) -> None:
-        try:
+        async def body() -> None:
+            await self.digests.release_waiting(self.clock.now())  # a channel was just set
             await self.alerts.deliver(self.transport)
-        except Exception:
-            log.exception("event=job_failed job=deliver")
+
+        await self._guarded("deliver", body)
 
     async def run_digest(self, guild_id: int) -> None:
-        try:
+        async def body() -> None:
             if await self.digests.run_due_digest(guild_id, self.clock.now()) is not None:
                 await self.alerts.deliver(self.transport)
-        except Exception:
-            log.exception("event=job_failed job=digest guild=%s", guild_id)
+
+        await self._guarded(digest_job_id(guild_id), body)
 
     async def run_catch_up(self) -> None:
-        try:
+        async def body() -> None:
             await self.refresh_digest_jobs()
             if await self.digests.run_overdue(self.clock.now()):
                 await self.alerts.deliver(self.transport)
-        except Exception:
-            log.exception("event=job_failed job=digest-catch-up")
+
+        await self._guarded("digest-catch-up", body)
 
     async def run_retention(self) -> None:
-        try:
+        async def body() -> None:
             if self.prune is not None:
                 await self.prune()  # the ops area's retention (articles, outbox, alerts)
             else:
                 await self.alerts.prune(self.clock.now())
-        except Exception:
-            log.exception("event=job_failed job=retention")
+
+        await self._guarded("retention", body)
 
     # --- digest jobs per server ---
     async def reschedule_digest(self, guild_id: int) -> None:

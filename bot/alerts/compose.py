@@ -153,7 +153,10 @@ def combined_message(
     outbox_id: int,
     version: int,
     channel_id: int | None,
+    catch_up: bool = False,
 ) -> OutgoingMessage:
+    """Several stories in one message: a burst on one topic, or (``catch_up``) the alerts that
+    waited for the server to set an alert channel."""
     topic = alerts[0].topic if alerts else ""
     ping = next((a.ping_role_id for a in alerts if a.ping_role_id), None)
     ranked = sorted(
@@ -170,9 +173,17 @@ def combined_message(
         guild_id=guild.guild_id,
         channel_id=channel_id,
         kind="combined",
-        title=f"{len(alerts)} new stories on {inert(topic)}",
+        title=(
+            f"Catch-up: {len(alerts)} stories from before alerts had a channel"
+            if catch_up
+            else f"{len(alerts)} new stories on {inert(topic)}"
+        ),
         lines=lines,
-        footer="several stories on one topic at once: combined into one message",
+        footer=(
+            "held until an alert channel was set: combined into one message"
+            if catch_up
+            else "several stories on one topic at once: combined into one message"
+        ),
         ping_role_id=ping,
     )
 

@@ -16,6 +16,20 @@ combined message (a list of stories), and while the burst lasts at most one mess
 per window (later alerts wait until a window has passed since the last message, then go out
 combined again). Outside a burst each alert goes out on its own.
 
+Order: messages to one channel go out in queue order. While the head of a channel's queue
+waits for a retry (a transient error, in backoff), the later posts to that channel wait too
+(other channels are not blocked); when the head fails for good it is marked 'failed' and the
+next one proceeds. A combined message takes the place of the first alert it replaces. Edits of
+a posted message go out independently (an edit only exists once its post is confirmed: an alert
+not yet posted is simply posted with its latest content). Deliberate waits (the burst hold and
+window, quiet hours) are not backoff: they do not hold up other topics.
+
+No channel yet: a post for a server with no channel for it (and none on the row) is not failed
+but parked as 'waiting_channel' (``alerts list``). Once a channel is set, the waiting rows are
+released in queue order; alerts older than ``LATE_ALERT_MAX_AGE`` (24 h) are not posted late
+but held for the next digest (as are notices that old, which are dropped), and when more than
+``CATCH_UP_FOLD`` fresh alerts wait they go out as one combined catch-up message.
+
 Quiet hours / paused: at delivery time, an alert for a server in its quiet hours (or with alerts
 paused) is held (not sent) and shows up in the next digest; notices wait for the quiet hours to
 end; edits (silent on Discord) and digests go out.
@@ -24,13 +38,15 @@ end; edits (silent on Discord) and digests go out.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.alerts import compose
 from bot.alerts.transport import PermanentDeliveryError, TransientDeliveryError, Transport
 from bot.clock import Clock
 from bot.models import CONSOLE_GUILD_ID, Alert, DeliveryReport, GuildConfig, OutgoingMessage
+from bot.ops import counters
 from bot.settings import Settings
 from bot.storage import alerts as store
 from bot.storage import digests as digest_store
@@ -42,6 +58,18 @@ log = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_CAP_SECONDS = 3600.0
+LATE_ALERT_MAX_AGE = timedelta(hours=24)  # waiting longer than this: digest only, not posted
+CATCH_UP_FOLD = 3  # more fresh alerts than this waiting for a channel: one combined message
+NO_CHANNEL = "no channel set for this server's alerts yet (/alerts channel): waiting"
+
+# A channel's queue: (server, channel); None = the server has no channel for it.
+Lane = tuple[int, int | None]
+
+
+def is_database_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy": another writer holds the database (transient)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
@@ -59,6 +87,7 @@ class _Tally:
     waiting: int = 0
     retried: int = 0
     failed: int = 0
+    backing_off: list[OutboxRow] = field(default_factory=list)  # retried in this pass
 
     def report(self, notices: int) -> DeliveryReport:
         return DeliveryReport(
@@ -96,17 +125,35 @@ class OutboxDelivery:
         tally = _Tally()
         guilds: dict[int, GuildConfig] = {}
         now = self._clock.now()
+        await self._release_waiting(now, guild_id, guilds)
+        # Channels whose head is in retry backoff: their later posts wait (queue order).
+        blocked: dict[Lane, int] = {}
+        for r in await store.backing_off_rows(self._db.reader, now, guild_id):
+            blocked.setdefault(self._lane(r, await self._guild(r.guild_id, guilds)), r.position)
         for due in await store.due_rows(self._db.reader, now, guild_id=guild_id):
             row = await store.get_row(self._db.reader, due.id)
             if row is None or row.status != "pending" or row.next_attempt_at > now:
                 continue
             guild = await self._guild(row.guild_id, guilds)
+            if row.kind != "edit":
+                head = blocked.get(self._lane(row, guild))
+                if head is not None and head < row.position:
+                    continue  # an earlier message to the channel is waiting for its retry
             try:
                 await self._deliver_row(row, guild, transport, tally)
+            except sqlite3.OperationalError as exc:
+                if is_database_locked(exc):
+                    raise  # nothing can be recorded now: end the pass, the job reports it
+                log.exception("event=delivery_row_failed outbox=%s kind=%s", row.id, row.kind)
+                await self._retry(row, None, "internal error (see log)", tally)
             except Exception:
                 # One bad row must not stop the others; it is retried like a transient error.
                 log.exception("event=delivery_row_failed outbox=%s kind=%s", row.id, row.kind)
                 await self._retry(row, None, "internal error (see log)", tally)
+            while tally.backing_off:
+                r = tally.backing_off.pop()
+                lane = self._lane(r, await self._guild(r.guild_id, guilds))
+                blocked[lane] = min(blocked.get(lane, r.position), r.position)
         report = tally.report(notices_queued)
         if any(report.model_dump().values()):
             log.info(
@@ -149,14 +196,27 @@ class OutboxDelivery:
         elif row.kind == "digest":
             if await store.earlier_unsent_in_group(self._db.reader, row):
                 return  # parts of one digest go out in order
-            channel = row.channel_id or guild.digest_channel_id or guild.alert_channel_id
             msg = compose.digest_message(
-                row.payload, guild, outbox_id=row.id, version=row.version, channel_id=channel
+                row.payload,
+                guild,
+                outbox_id=row.id,
+                version=row.version,
+                channel_id=self._target(row, guild),
             )
             await self._send(row, msg, transport, tally)
 
     def _channel(self, row: OutboxRow, alert: Alert | None, guild: GuildConfig) -> int | None:
         return row.channel_id or (alert.channel_id if alert else None) or guild.alert_channel_id
+
+    @staticmethod
+    def _target(row: OutboxRow, guild: GuildConfig) -> int | None:
+        """The channel a post of this row goes to (an alert's row carries its channel)."""
+        if row.kind == "digest":
+            return row.channel_id or guild.digest_channel_id or guild.alert_channel_id
+        return row.channel_id or guild.alert_channel_id
+
+    def _lane(self, row: OutboxRow, guild: GuildConfig) -> Lane:
+        return (row.guild_id, self._target(row, guild))
 
     def _hold_reason(self, guild: GuildConfig, now: datetime) -> str | None:
         if guild.alerts_paused:
@@ -233,6 +293,7 @@ class OutboxDelivery:
                 now=now,
                 channel_id=channel,
                 payload={"alert_ids": alert_ids, "topic": topic},
+                position=min(r.position for r in pending),
             )
             assert combined_id is not None
             await store.set_row_status(tx, [r.id for r in pending], "merged")
@@ -268,6 +329,7 @@ class OutboxDelivery:
             outbox_id=row.id,
             version=row.version,
             channel_id=channel or guild.alert_channel_id,
+            catch_up=bool(row.payload.get("catch_up")),
         )
         ref = await self._send(row, msg, transport, tally)
         if ref is not None:
@@ -309,12 +371,14 @@ class OutboxDelivery:
         msg: OutgoingMessage
         if alert.combined_id is not None:
             members = await store.alerts_in_message(self._db.reader, alert.combined_id)
+            combined = await store.get_row(self._db.reader, alert.combined_id)
             msg = compose.combined_message(
                 members,
                 guild,
                 outbox_id=alert.combined_id,
                 version=row.version,
                 channel_id=self._channel(row, alert, guild),
+                catch_up=bool(combined and combined.payload.get("catch_up")),
             )
         else:
             msg = compose.alert_message(
@@ -337,6 +401,7 @@ class OutboxDelivery:
             await store.mark_sent(tx, row.id, row.version, alert.message_ref, now)
             await store.set_alert_shown(tx, alert.id, alert.version)
         tally.edited += 1
+        counters.ALERTS_DELIVERED.inc()
         log.info(
             "event=alert_edited guild=%s alert=%s ref=%s",
             guild.guild_id,
@@ -349,7 +414,7 @@ class OutboxDelivery:
         self, row: OutboxRow, msg: OutgoingMessage, transport: Transport, tally: _Tally
     ) -> str | None:
         if msg.channel_id is None and msg.guild_id != CONSOLE_GUILD_ID:
-            await self._fail(row, "no channel configured for this server's alerts", tally)
+            await self._wait_for_channel(row, tally)
             return None
         try:
             ref = await transport.send(msg)
@@ -360,13 +425,17 @@ class OutboxDelivery:
             await self._fail(row, str(exc), tally)
             return None
         now = self._clock.now()
+        digest_done = False
         async with self._db.transaction() as tx:
             await store.mark_sent(tx, row.id, row.version, ref, now)
             if row.kind == "digest" and row.group_key:
                 period = str(row.payload.get("period", ""))
-                await digest_store.mark_sent_if_complete(
+                digest_done = await digest_store.mark_sent_if_complete(
                     tx, row.guild_id, period, row.group_key, now
                 )
+        counters.ALERTS_DELIVERED.inc()
+        if digest_done:
+            counters.DIGEST_RUNS.inc()
         if row.kind in ("alert", "notice", "digest"):
             tally.sent += 1
         log.info(
@@ -389,6 +458,8 @@ class OutboxDelivery:
         async with self._db.transaction() as tx:
             await store.record_retry(tx, row.id, attempts=attempts, next_at=next_at, error=error)
         tally.retried += 1
+        tally.backing_off.append(row)
+        counters.ALERTS_RETRIED.inc()
         log.warning(
             "event=delivery_retry outbox=%s kind=%s attempts=%s next_at=%s error=%s",
             row.id,
@@ -396,6 +467,85 @@ class OutboxDelivery:
             attempts,
             next_at.isoformat(),
             error,
+        )
+
+    async def _wait_for_channel(self, row: OutboxRow, tally: _Tally) -> None:
+        async with self._db.transaction() as tx:
+            await store.set_row_status(tx, [row.id], "waiting_channel", error=NO_CHANNEL)
+            if row.kind == "alert" and row.alert_id is not None:
+                await store.set_alert_status(tx, [row.alert_id], "pending", "no channel set")
+        tally.waiting += 1
+        log.info(
+            "event=waiting_for_channel outbox=%s kind=%s guild=%s", row.id, row.kind, row.guild_id
+        )
+
+    async def _release_waiting(
+        self, now: datetime, guild_id: int | None, guilds: dict[int, GuildConfig]
+    ) -> None:
+        """Release the rows parked for want of a channel, for servers that now have one."""
+        by_guild: dict[int, list[OutboxRow]] = {}
+        for row in await store.waiting_channel_rows(self._db.reader, guild_id):
+            by_guild.setdefault(row.guild_id, []).append(row)
+        for gid, rows in by_guild.items():
+            guild = await self._guild(gid, guilds)
+            ready = [r for r in rows if self._target(r, guild) is not None]
+            if ready:
+                await self._release(guild, ready, now)
+
+    async def _release(self, guild: GuildConfig, rows: list[OutboxRow], now: datetime) -> None:
+        too_old = now - LATE_ALERT_MAX_AGE
+        alert_ids = [r.alert_id for r in rows if r.kind == "alert" and r.alert_id is not None]
+        alerts = {a.id: a for a in await store.alerts_by_ids(self._db.reader, alert_ids)}
+        release: list[OutboxRow] = []
+        fresh_alerts: list[OutboxRow] = []
+        stale: list[OutboxRow] = []
+        stale_alerts: list[int] = []
+        for r in rows:
+            if r.kind == "alert":
+                alert = alerts.get(r.alert_id or 0)
+                if alert is None or alert.created_at < too_old:
+                    stale.append(r)
+                    stale_alerts += [alert.id] if alert else []
+                else:
+                    fresh_alerts.append(r)
+            elif r.kind == "combined":
+                ids = [int(i) for i in r.payload.get("alert_ids", [])]
+                members = await store.alerts_by_ids(self._db.reader, ids)
+                if all(a.created_at < too_old for a in members):
+                    stale.append(r)
+                    stale_alerts += [a.id for a in members]
+                else:
+                    release.append(r)
+            elif r.kind == "notice" and r.created_at < too_old:
+                stale.append(r)
+            else:
+                release.append(r)
+        async with self._db.transaction() as tx:
+            if len(fresh_alerts) > CATCH_UP_FOLD:
+                ids = [r.alert_id for r in fresh_alerts if r.alert_id is not None]
+                topics = dict.fromkeys(alerts[i].topic for i in ids)
+                await store.enqueue(
+                    tx,
+                    guild_id=guild.guild_id,
+                    kind="combined",
+                    now=now,
+                    payload={"alert_ids": ids, "topic": ", ".join(topics), "catch_up": True},
+                    position=min(r.position for r in fresh_alerts),
+                )
+                await store.set_row_status(tx, [r.id for r in fresh_alerts], "merged")
+            else:
+                release += fresh_alerts
+            await store.release_rows(tx, [r.id for r in release], now)
+            await store.set_row_status(tx, [r.id for r in stale], "held", error="too old to post")
+            await store.set_alert_status(
+                tx, stale_alerts, "held", "no channel set: too old to post"
+            )
+        log.info(
+            "event=channel_waiting_released guild=%s released=%s folded=%s too_old=%s",
+            guild.guild_id,
+            len(release),
+            len(fresh_alerts) if len(fresh_alerts) > CATCH_UP_FOLD else 0,
+            len(stale),
         )
 
     async def _fail(self, row: OutboxRow, error: str, tally: _Tally) -> None:

@@ -25,6 +25,7 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.models import CONSOLE_GUILD_ID, Alert, Article, FeedRef
+from bot.ops import counters
 from bot.storage import alerts as store
 
 log = logging.getLogger(__name__)
@@ -192,6 +193,7 @@ class AlertIntake:
         await store.enqueue(
             tx, guild_id=guild_id, kind="alert", now=now, alert_id=alert_id, channel_id=channel_id
         )
+        counters.ALERTS_QUEUED.inc()
         log.info(
             "event=alert_queued guild=%s story=%s alert=%s topic=%s",
             guild_id,

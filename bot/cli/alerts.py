@@ -55,7 +55,9 @@ def register(sub: Any) -> None:
     lst = asub.add_parser("list", help="recent outbox rows (alerts, edits, notices, digests)")
     lst.add_argument("--guild", type=int, default=None, help="only this server")
     lst.add_argument(
-        "--status", choices=["pending", "sent", "held", "merged", "failed"], help="only this status"
+        "--status",
+        choices=["pending", "sent", "held", "merged", "failed", "waiting_channel"],
+        help="only this status (waiting_channel: the server has no channel set yet)",
     )
     lst.add_argument("--limit", type=int, default=30)
     lst.add_argument("--json", action="store_true", help="print JSON")
@@ -107,7 +109,7 @@ async def handle_list(settings: Settings, args: argparse.Namespace) -> int:
         when = local_time(r.sent_at or r.next_attempt_at, tz)
         error = f"  error: {r.last_error}" if r.last_error and r.status != "sent" else ""
         _write(
-            f"#{r.id:<5} guild {r.guild_id:<20} {r.kind:<8} {r.status:<7} "
+            f"#{r.id:<5} guild {r.guild_id:<20} {r.kind:<8} {r.status:<15} "
             f"tries {r.attempts:<2} {when}  {r.summary[:70]}{error}"
         )
     return 0

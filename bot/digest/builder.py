@@ -1,8 +1,8 @@
 """Building a digest: values in, ``Digest`` out (pure; no I/O, no clock).
 
 Per topic, the stories that moved in the period (alert created or updated), ranked by outlet
-count, then recency; alerts held during quiet hours / a pause in their own section; new facts;
-totals.
+count, then recency; alerts held (quiet hours, a pause, no channel until too late) in their
+own section; new facts; totals.
 """
 
 from __future__ import annotations

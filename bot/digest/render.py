@@ -106,8 +106,12 @@ def render_digest(digest: Digest) -> list[str]:
     tz = digest.timezone
     t = digest.totals
     lines = [
-        f"Since {local_time(digest.since, tz)}: {t.stories} stories from {t.outlets} outlets, "
-        f"{t.facts} new facts" + (f", {t.held} held during quiet hours" if t.held else "") + "."
+        f"Since {local_time(digest.since, tz)}: {t.stories} "
+        f"{'story' if t.stories == 1 else 'stories'} from {t.outlets} "
+        f"{'outlet' if t.outlets == 1 else 'outlets'}, "
+        f"{t.facts} new {'fact' if t.facts == 1 else 'facts'}"
+        + (f", {t.held} held back from alerts" if t.held else "")
+        + "."
     ]
     if not digest.sections and not digest.held and not digest.facts:
         lines.append("Nothing new on your topics since the last digest.")
@@ -123,7 +127,8 @@ def render_digest(digest: Digest) -> list[str]:
             lines.append(f"…and {section.more} more")
     if digest.held:
         lines.append("")
-        lines.append(f"**Held during quiet hours** ({len(digest.held)})")
+        # quiet hours, paused alerts, or no alert channel until too late to post them
+        lines.append(f"**Held back from alerts** ({len(digest.held)})")
         lines.extend(f"{story_line(line, tz)} · {md_text(line.topic)}" for line in digest.held)
     if digest.facts:
         lines.append("")

@@ -14,12 +14,15 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
+import aiosqlite
+
 from bot.alerts.compose import zone
+from bot.alerts.delivery import is_database_locked
 from bot.clock import Clock
 from bot.digest.builder import build_digest, build_timeline
 from bot.digest.render import digest_title, render_digest, split_lines
 from bot.errors import UserFacingError
-from bot.models import Alert, Digest, DigestFact, GuildConfig, Timeline
+from bot.models import CONSOLE_GUILD_ID, Alert, Digest, DigestFact, GuildConfig, Timeline
 from bot.settings import Settings
 from bot.storage import alerts as alert_store
 from bot.storage import digests as store
@@ -174,13 +177,23 @@ class DigestService:
     async def run_due_digest(self, guild_id: int, now: datetime | None = None) -> Digest | None:
         """Queue today's digest for the server if its time has come and it has not run today.
 
-        Returns the digest queued, or None (not yet time / already done). Idempotent.
+        No channel for the digest (and not the console): the run is claimed but held
+        ('waiting_channel', nothing built, held alerts stay held); it is built and queued when
+        a channel is set (covering everything up to then), and a held run not yet released
+        when the next day's digest is due is taken over by it (that one starts where the held
+        one started), so nothing is lost and nothing is posted twice.
+
+        Returns the digest queued, or None (not yet time / already done / held). Idempotent.
         """
         now = now or self._clock.now()
         guild = await self._guild(guild_id)
         local_day = now.astimezone(zone(guild.timezone)).date()
         period = local_day.isoformat()
         due = scheduled_at(guild, local_day)
+        has_channel = self._has_channel(guild)
+        waiting = await store.waiting_run(self._db.reader, guild_id)
+        if waiting is not None and has_channel and (now < due or waiting.period == period):
+            return await self._release(guild, waiting, now)
         if now < due:
             return None
         if await store.get_run(self._db.reader, guild_id, period) is not None:
@@ -189,16 +202,35 @@ class DigestService:
         # Timestamps have one-second precision: the period ends just before the current second,
         # so whatever is written during it belongs to the next digest, never to none.
         until = now.replace(microsecond=0) - timedelta(seconds=1)
-        since = last.until if last else until - DEFAULT_PERIOD
-        if now - since > DEFAULT_PERIOD + timedelta(hours=6):
+        if waiting is not None:
+            since = waiting.since
+        else:
+            since = last.until if last else until - DEFAULT_PERIOD
+        if now - since > DEFAULT_PERIOD + timedelta(hours=6) and waiting is None:
             log.warning(
                 "event=digest_gap guild=%s since=%s period=%s", guild_id, since.isoformat(), period
             )
+        if not has_channel:
+            async with self._db.transaction() as tx:
+                if waiting is not None:
+                    await store.delete_waiting_run(tx, guild_id, waiting.period)
+                await store.insert_run(
+                    tx,
+                    guild_id=guild_id,
+                    period=period,
+                    since=since,
+                    until=until,
+                    chunks=0,
+                    now=now,
+                    status="waiting_channel",
+                )
+            log.info("event=digest_waiting_channel guild=%s period=%s", guild_id, period)
+            return None
         digest = await self.build(guild_id, since, until)
-        title = digest_title(digest)
-        chunks = split_lines(render_digest(digest), self._chunk_chars)
-        group = f"digest:{period}"
+        title, chunks = self._parts(digest)
         async with self._db.transaction() as tx:
+            if waiting is not None:
+                await store.delete_waiting_run(tx, guild_id, waiting.period)
             claimed = await store.insert_run(
                 tx,
                 guild_id=guild_id,
@@ -210,41 +242,94 @@ class DigestService:
             )
             if not claimed:
                 return None
-            for i, chunk in enumerate(chunks, start=1):
-                await alert_store.enqueue(
-                    tx,
-                    guild_id=guild_id,
-                    kind="digest",
-                    now=now,
-                    channel_id=guild.digest_channel_id or guild.alert_channel_id,
-                    source_key=f"{group}:{i}",
-                    group_key=group,
-                    payload={
-                        "title": title if i == 1 else f"{title} ({i}/{len(chunks)})",
-                        "lines": chunk.split("\n"),
-                        "footer": f"part {i} of {len(chunks)}" if len(chunks) > 1 else "",
-                        "period": period,
-                    },
-                )
-            held_ids = [a.id for a in await alert_store.held_alerts(tx, guild_id)]
-            included = {ln.story_id for ln in digest.held}
-            await alert_store.set_alert_status(
+            await self._queue(tx, guild, digest, period, title, chunks, now)
+        self._log_queued(guild_id, period, digest, len(chunks))
+        return digest
+
+    @staticmethod
+    def _has_channel(guild: GuildConfig) -> bool:
+        return bool(
+            guild.guild_id == CONSOLE_GUILD_ID or guild.digest_channel_id or guild.alert_channel_id
+        )
+
+    def _parts(self, digest: Digest) -> tuple[str, list[str]]:
+        return digest_title(digest), split_lines(render_digest(digest), self._chunk_chars)
+
+    async def _release(
+        self, guild: GuildConfig, run: store.DigestRun, now: datetime
+    ) -> Digest | None:
+        """A held run, now that the server has a channel: built up to now and queued."""
+        until = now.replace(microsecond=0) - timedelta(seconds=1)
+        digest = await self.build(guild.guild_id, run.since, until)
+        title, chunks = self._parts(digest)
+        async with self._db.transaction() as tx:
+            if not await store.release_run(
+                tx, guild.guild_id, run.period, until=until, chunks=len(chunks)
+            ):
+                return None
+            await self._queue(tx, guild, digest, run.period, title, chunks, now)
+        self._log_queued(guild.guild_id, run.period, digest, len(chunks))
+        return digest
+
+    async def _queue(
+        self,
+        tx: aiosqlite.Connection,
+        guild: GuildConfig,
+        digest: Digest,
+        period: str,
+        title: str,
+        chunks: list[str],
+        now: datetime,
+    ) -> None:
+        """The run's message parts into the outbox; the held alerts it shows become 'digested'."""
+        group = f"digest:{period}"
+        for i, chunk in enumerate(chunks, start=1):
+            await alert_store.enqueue(
                 tx,
-                [
-                    a.id
-                    for a in await alert_store.alerts_by_ids(tx, held_ids)
-                    if a.story_id in included
-                ],
-                "digested",
+                guild_id=guild.guild_id,
+                kind="digest",
+                now=now,
+                channel_id=guild.digest_channel_id or guild.alert_channel_id,
+                source_key=f"{group}:{i}",
+                group_key=group,
+                payload={
+                    "title": title if i == 1 else f"{title} ({i}/{len(chunks)})",
+                    "lines": chunk.split("\n"),
+                    "footer": f"part {i} of {len(chunks)}" if len(chunks) > 1 else "",
+                    "period": period,
+                },
             )
+        held_ids = [a.id for a in await alert_store.held_alerts(tx, guild.guild_id)]
+        included = {ln.story_id for ln in digest.held}
+        await alert_store.set_alert_status(
+            tx,
+            [a.id for a in await alert_store.alerts_by_ids(tx, held_ids) if a.story_id in included],
+            "digested",
+        )
+
+    @staticmethod
+    def _log_queued(guild_id: int, period: str, digest: Digest, parts: int) -> None:
         log.info(
             "event=digest_queued guild=%s period=%s parts=%s stories=%s",
             guild_id,
             period,
-            len(chunks),
+            parts,
             digest.totals.stories,
         )
-        return digest
+
+    async def release_waiting(self, now: datetime | None = None) -> list[int]:
+        """Queue every held run whose server has a channel now (cheap when none is held)."""
+        now = now or self._clock.now()
+        released = []
+        for run in await store.waiting_runs(self._db.reader):
+            try:
+                if await self.run_due_digest(run.guild_id, now) is not None:
+                    released.append(run.guild_id)
+            except Exception as exc:  # boundary: one server's digest must not stop the others
+                if is_database_locked(exc):
+                    raise  # the database, not the server: the job reports it
+                log.exception("event=digest_failed guild=%s", run.guild_id)
+        return released
 
     async def run_overdue(self, now: datetime | None = None) -> list[int]:
         """Catch-up: run every server's digest whose time today has passed and is not done."""
@@ -254,7 +339,9 @@ class DigestService:
             try:
                 if await self.run_due_digest(guild.guild_id, now) is not None:
                     ran.append(guild.guild_id)
-            except Exception:  # boundary: one server's digest must not stop the others
+            except Exception as exc:  # boundary: one server's digest must not stop the others
+                if is_database_locked(exc):
+                    raise  # the database, not the server: the job reports it
                 log.exception("event=digest_failed guild=%s", guild.guild_id)
         return ran
 

@@ -59,6 +59,7 @@ class OutboxRow:
     alert_id: int | None
     source_key: str | None
     group_key: str | None
+    position: int
     payload: dict[str, Any]
     version: int
     status: str
@@ -96,6 +97,7 @@ def _outbox(row: aiosqlite.Row) -> OutboxRow:
         alert_id=row["alert_id"],
         source_key=row["source_key"],
         group_key=row["group_key"],
+        position=row["position"] if row["position"] is not None else row["id"],
         payload=json.loads(row["payload"]),
         version=row["version"],
         status=row["status"],
@@ -369,12 +371,17 @@ async def enqueue(
     source_key: str | None = None,
     group_key: str | None = None,
     not_before: datetime | None = None,
+    position: int | None = None,
 ) -> int | None:
-    """Add a row to send; ``None`` if a row with the same ``source_key`` exists (idempotent)."""
+    """Add a row to send; ``None`` if a row with the same ``source_key`` exists (idempotent).
+
+    ``position``: its place in the channel's queue (default: its own id, i.e. queue order); a
+    combined message takes the place of the first alert it replaces.
+    """
     async with conn.execute(
         """INSERT INTO outbox (guild_id, channel_id, kind, alert_id, source_key, group_key,
-                               payload, next_attempt_at, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               payload, next_attempt_at, created_at, position)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (guild_id, source_key) DO NOTHING""",
         (
             guild_id,
@@ -386,6 +393,7 @@ async def enqueue(
             json.dumps(payload or {}, ensure_ascii=False, default=str),
             to_iso(not_before or now),
             to_iso(now),
+            position,
         ),
     ) as cur:
         new_id = cur.lastrowid if cur.rowcount else None
@@ -433,10 +441,48 @@ async def due_rows(
         conn,
         """SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
              AND (? IS NULL OR guild_id = ?)
-           ORDER BY id LIMIT ?""",
+           ORDER BY coalesce(position, id), id LIMIT ?""",
         (to_iso(now), guild_id, guild_id, limit),
     )
     return [_outbox(r) for r in rows]
+
+
+async def backing_off_rows(
+    conn: aiosqlite.Connection, now: datetime, guild_id: int | None = None
+) -> list[OutboxRow]:
+    """Pending posts (not edits) waiting for a retry after a failed attempt, not yet due."""
+    rows = await _all(
+        conn,
+        """SELECT * FROM outbox WHERE status = 'pending' AND attempts > 0 AND kind != 'edit'
+             AND next_attempt_at > ? AND (? IS NULL OR guild_id = ?)
+           ORDER BY coalesce(position, id), id""",
+        (to_iso(now), guild_id, guild_id),
+    )
+    return [_outbox(r) for r in rows]
+
+
+async def waiting_channel_rows(
+    conn: aiosqlite.Connection, guild_id: int | None = None
+) -> list[OutboxRow]:
+    """Rows held because their server has no channel for them yet, in queue order."""
+    rows = await _all(
+        conn,
+        """SELECT * FROM outbox WHERE status = 'waiting_channel' AND (? IS NULL OR guild_id = ?)
+           ORDER BY coalesce(position, id), id""",
+        (guild_id, guild_id),
+    )
+    return [_outbox(r) for r in rows]
+
+
+async def release_rows(
+    conn: aiosqlite.Connection, outbox_ids: Sequence[int], now: datetime
+) -> None:
+    """Waiting rows become pending again, due now (their attempts start over)."""
+    await conn.executemany(
+        """UPDATE outbox SET status = 'pending', next_attempt_at = ?, attempts = 0
+           WHERE id = ? AND status = 'waiting_channel'""",
+        [(to_iso(now), i) for i in outbox_ids],
+    )
 
 
 async def pending_alert_rows(

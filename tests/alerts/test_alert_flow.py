@@ -151,14 +151,6 @@ async def test_permanent_error_is_recorded_and_not_retried(newsroom: Newsroom) -
     assert [a.status for a in await newsroom.alerts.alerts(NEWSROOM)] == ["failed"]
 
 
-async def test_server_without_alert_channel_fails_visibly(newsroom: Newsroom) -> None:
-    await newsroom.set_guild(alert_channel_id=None)
-    await newsroom.arrive(article("Donbas shelling", "Reuters"))
-    await newsroom.deliver(HOLD)
-    [failed] = await newsroom.alerts.outbox(NEWSROOM, status="failed")
-    assert "no channel" in (failed.last_error or "")
-
-
 async def test_quiet_hours_hold_alerts(newsroom: Newsroom) -> None:
     # 09:00 UTC is 11:00 in Kyiv
     await newsroom.set_guild(quiet_start="10:00", quiet_end="12:00")

@@ -84,7 +84,7 @@ async def test_quiet_hours_alerts_appear_in_the_next_digest_once(newsroom: Newsr
     assert digest.sections == []  # shown once, in the held section
     await newsroom.deliver()
     text = digests_of(newsroom)[0]
-    assert "**Held during quiet hours** (1)" in text and "Donbas: overnight strikes" in text
+    assert "**Held back from alerts** (1)" in text and "Donbas: overnight strikes" in text
     [alert] = await newsroom.alerts.alerts(NEWSROOM)
     assert alert.status == "digested"
     newsroom.clock.set(NEXT_MORNING)

@@ -44,10 +44,12 @@ CREATE TABLE outbox (
     alert_id         INTEGER REFERENCES alerts (id) ON DELETE CASCADE,
     source_key       TEXT,                         -- idempotency of producers (notice/digest)
     group_key        TEXT,                         -- rows of one group go out in id order
+    position         INTEGER,                      -- place in its channel's queue (NULL = id)
     payload          TEXT NOT NULL DEFAULT '{}',   -- JSON (notice/digest/combined content)
     version          INTEGER NOT NULL DEFAULT 1,   -- part of dedupe_key; bumped by edits
     status           TEXT NOT NULL DEFAULT 'pending'
-                     CHECK (status IN ('pending', 'sent', 'held', 'merged', 'failed')),
+                     CHECK (status IN ('pending', 'sent', 'held', 'merged', 'failed',
+                                       'waiting_channel')),  -- waiting: no channel set yet
     attempts         INTEGER NOT NULL DEFAULT 0,
     next_attempt_at  TEXT NOT NULL,
     last_error       TEXT,
@@ -69,7 +71,8 @@ CREATE TABLE alert_cursors (
 CREATE TABLE digest_runs (
     guild_id    INTEGER NOT NULL,
     period      TEXT NOT NULL,                     -- local date 'YYYY-MM-DD' in the guild's tz
-    status      TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'empty')),
+    status      TEXT NOT NULL
+                CHECK (status IN ('queued', 'sent', 'empty', 'waiting_channel')),
     since       TEXT NOT NULL,
     until       TEXT NOT NULL,
     chunks      INTEGER NOT NULL DEFAULT 0,
