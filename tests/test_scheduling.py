@@ -7,6 +7,8 @@ FixedClock (the scheduler's wall clock only decides *when* a job body runs).
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.alerts.transport import RecordingTransport
 from bot.clock import FixedClock
+from bot.ops import problems
 from bot.scheduling import MISFIRE_GRACE_SECONDS, BeatwatchScheduler, build_scheduler
 from bot.services import Services
 from bot.storage import guilds
@@ -172,3 +175,32 @@ async def test_bad_digest_time_does_not_stop_other_servers(
         assert [r.period for r in await services.digests.runs(0)] == [TODAY]
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_database_locked_is_a_warning_and_a_problem_until_the_next_good_run(
+    services: Services, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    problems.reset()
+    scheduler = build_scheduler(services, RecordingTransport(), clock)
+    async with services.db.transaction() as tx:
+        await tx.execute("PRAGMA busy_timeout = 0")  # fail at once instead of after 5 s
+    locker = sqlite3.connect(services.db.path, isolation_level=None)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")  # another process holds the database
+        with caplog.at_level(logging.INFO, logger="bot.scheduling"):
+            await scheduler.run_catch_up()  # today's digest is due: it needs to write
+        [warning] = [
+            r for r in caplog.records if r.levelno == logging.WARNING and r.name == "bot.scheduling"
+        ]
+        assert warning.exc_info is None and "\n" not in warning.getMessage()
+        assert "event=job_db_locked job=digest-catch-up" in warning.getMessage()
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+        [problem] = problems.active()
+        assert problem.key == "database" and "locked" in problem.text
+        assert await services.digests.runs(0) == []
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    await scheduler.run_catch_up()  # the lock is gone: the digest runs, the problem is over
+    assert [r.period for r in await services.digests.runs(0)] == [TODAY]
+    assert problems.active() == []
