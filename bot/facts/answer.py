@@ -322,6 +322,7 @@ def score_facts(
     if total <= 0:
         return []
     newest = max((f.published for f in facts), default="")
+    phrase_terms = set(content_terms(" ".join(question.phrase)))
     out: list[Scored] = []
     for fact in facts:
         own, ctx = _fact_terms(fact, previous.get(fact.id))
@@ -339,7 +340,9 @@ def score_facts(
         evidence = _evidence(question, fact)
         matched = 1.0
         if question.phrase:
-            matched = phrase_match(question.phrase, fact.text)
+            # cheap gate on index terms before comparing words in order
+            enough = len(phrase_terms & own) >= 0.5 * len(phrase_terms)
+            matched = phrase_match(question.phrase, fact.text) if enough else 0.0
             if matched >= 0.6:
                 coverage = max(coverage, matched)
                 evidence += 0.5 * matched
