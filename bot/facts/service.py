@@ -160,20 +160,21 @@ class FactService:
         ranked = score_facts(q, facts, w, required=required)
         # Second pass over the best few: the sentence before each resolves "it"/"the region".
         top = ranked[:30]
-        places = [(s.fact.article_id, s.fact.position + k) for s in top for k in (-1, 1)]
+        places = [(s.fact.article_id, s.fact.position - 1) for s in top]
         by_place = {(f.article_id, f.position): f for f in store.facts_at(conn, places)}
         previous = {
             s.fact.id: by_place[(s.fact.article_id, s.fact.position - 1)]
             for s in top
             if (s.fact.article_id, s.fact.position - 1) in by_place
         }
-        following = {
-            s.fact.id: by_place[(s.fact.article_id, s.fact.position + 1)]
-            for s in top
-            if (s.fact.article_id, s.fact.position + 1) in by_place
-        }
         ranked = score_facts(q, [s.fact for s in top], w, previous, required) + ranked[30:]
         ranked.sort(key=lambda s: s.score, reverse=True)
+        # The sentence after the best one: "He has called such concessions ..." goes with it.
+        following: dict[int, store.FactRow] = {}
+        if ranked:
+            head = ranked[0].fact
+            after = store.facts_at(conn, [(head.article_id, head.position + 1)])
+            following = {head.id: after[0]} if after else {}
         answer = compose(q, ranked, following)
         log.debug(
             "event=ask qtype=%s terms=%s candidates=%s abstained=%s ms=%.1f",
