@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.app import BeatwatchBot
 from bot.clock import FixedClock
 from tests.e2e.conftest import StartBot, settle, stop_bot
@@ -20,6 +22,12 @@ COPY = (
     "Residential buildings in Kramatorsk in the Donetsk region were hit by Russian shelling overnight, "
     "the regional governor Vadym Filashkin said.",
 )
+
+
+@pytest.fixture(autouse=True)
+def early_morning(clock: FixedClock) -> None:
+    """06:00 in Kyiv: before the 08:00 digest, so no digest lands in the channels under test."""
+    clock.set(datetime(2026, 2, 1, 4, 0, tzinfo=UTC))
 
 
 async def _poll_and_deliver(bot: BeatwatchBot, clock: FixedClock) -> None:
