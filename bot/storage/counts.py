@@ -26,18 +26,3 @@ async def table_counts(conn: aiosqlite.Connection) -> dict[str, int]:
             row = await cur.fetchone()
         counts[label] = int(row[0]) if row else 0
     return counts
-
-
-async def guild_alert_count(conn: aiosqlite.Connection, guild_id: int, since_iso: str) -> int:
-    """Alerts created for a server since a time (0 when the alerts table is absent)."""
-    async with conn.execute(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alerts'"
-    ) as cur:
-        row = await cur.fetchone()
-    if not row or not row[0]:
-        return 0
-    async with conn.execute(
-        "SELECT count(*) FROM alerts WHERE guild_id = ? AND created_at >= ?", (guild_id, since_iso)
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
