@@ -48,7 +48,7 @@ class Settings(BaseSettings):
 
     # --- feeds ---
     poll_interval_seconds: int = Field(
-        default=600, ge=30, description="How often each feed is polled."
+        default=600, ge=5, description="How often each feed is polled."
     )
     fetch_timeout_seconds: float = Field(
         default=20.0, gt=0, description="Total time for one fetch."

@@ -168,6 +168,8 @@ class Deployment:
 
 StartBot = Callable[..., Awaitable[Deployment]]
 
+POLL_INTERVAL = 5  # seconds between poll cycles in the app under test
+
 
 def bot_env(
     tmp_path: Path, fake: ReliabilityFake, db_path: Path, overrides: dict[str, str]
@@ -187,7 +189,9 @@ def bot_env(
         BEATWATCH_DEV_GUILD_ID=str(fake.guild.id),
         BEATWATCH_ALLOW_PRIVATE_HOSTS="true",
         BEATWATCH_LOG_LEVEL="INFO",
-        BEATWATCH_POLL_INTERVAL_SECONDS="30",
+        # Short intervals so a scenario takes seconds: polls every 5 s (the minimum), the
+        # outbox every second. Production defaults are minutes; what is checked is the same.
+        BEATWATCH_POLL_INTERVAL_SECONDS=str(POLL_INTERVAL),
         BEATWATCH_FETCH_TIMEOUT_SECONDS="2",
         BEATWATCH_CONNECT_TIMEOUT_SECONDS="1",
         BEATWATCH_MAX_BODY_BYTES="1000000",
@@ -249,8 +253,11 @@ async def start_bot(
 
     start.started = started  # type: ignore[attr-defined]  # so a test can stop them early
     yield start
+    # SIGKILL: a scenario that checks a graceful stop does it itself (and records it); the
+    # teardown only has to make sure nothing is left running.
     for bot in started:
-        await bot.stop()
+        if bot.proc is not None:
+            await bot.kill9()
 
 
 async def prepare_database(

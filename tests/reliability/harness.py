@@ -307,7 +307,8 @@ class BotProcess:
 
     async def kill9(self) -> None:
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGKILL)
         await self.proc.wait()
 
     async def stop(self, grace: float = 20.0) -> int:
