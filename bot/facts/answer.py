@@ -246,6 +246,11 @@ def best_quantity(question: Question, fact: FactRow) -> dict[str, object] | None
         of = _OF_NAME.match(after)
         if of and question.entities and not _names_asked(question, of.group(1)):
             continue  # "70% of Donetsk" does not answer a question about Donbas
+        target = _share_of(question)
+        if x["kind"] == "percent" and target and not of:
+            # the sentence names it, or "the region" follows a heading or sentence that did
+            if not target <= {n for n, _ in fact.entities} | set(fact.context[:1]):
+                continue  # "90% of the region": which region? not the one asked about
         counted = _counted_noun(question)
         if x["kind"] == "count" and counted and not counted & _unit_terms(str(x["unit"])):
             continue  # "two sources" does not answer "how many soldiers"
@@ -258,6 +263,23 @@ def best_quantity(question: Question, fact: FactRow) -> dict[str, object] | None
 
 
 _OF_NAME = re.compile(r"^\s+of\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
+
+
+_SHARE_OF = re.compile(
+    r"\b(?:how much|percentage|percent|share|proportion|fraction|part)\s+of\s+(.+?)\s+"
+    r"(?:does|do|did|is|are|was|were|has|have|had|will|would)\b",
+    re.I,
+)
+
+
+def _share_of(question: Question) -> set[str]:
+    """The named whole of a "how much of X" question ({"Luhansk"}), if any."""
+    m = _SHARE_OF.search(question.text)
+    if not m:
+        return set()
+    from bot.facts.entities import find_entities  # noqa: PLC0415 - keeps answer.py light
+
+    return {e.name for e in find_entities(m.group(1), unknown=False)}
 
 
 def _names_asked(question: Question, name: str) -> bool:
@@ -274,7 +296,7 @@ def _evidence(question: Question, fact: FactRow) -> float:
         if x is None:
             return 0.0
         counted = q == "how_many" and stem(fold(str(x["unit"]))) in _event_terms(question)
-        return 0.45 if counted else 0.3
+        return 0.45 if counted or x["kind"] == _QTY_KINDS[q][0] else 0.3
     if q == "when":
         return best_date(question, fact)[1]
     if q == "who":
@@ -559,8 +581,13 @@ def find_conflicts(question: Question, ranked: list[Scored]) -> list[Conflict]:
     for s in ranked[:40]:
         if s.fact.kind != "sentence" or s.coverage < floor or not s.covered_entities:
             continue
-        qty = _qty_value(s.fact, kinds)
-        if qty is None or not _same_subject(question, s.fact.text, str(qty["text"])):
+        if question.qtype in _QTY_KINDS:
+            qty = best_quantity(question, s.fact)
+        else:
+            qty = _qty_value(s.fact, kinds)
+            if qty is not None and not _same_subject(question, s.fact.text, str(qty["text"])):
+                qty = None
+        if qty is None or qty["kind"] not in kinds:
             continue
         claims.append((str(qty["unit"]), float(qty["value"]), s.fact, str(qty["text"])))  # type: ignore[arg-type]
     if len(claims) < 2:
@@ -607,6 +634,11 @@ def supported(question: Question, s: Scored) -> bool:
         return False
     if s.phrase < 0.6:
         return False  # a quotation nobody in the sources said
+    if question.qtype in _QTY_KINDS and best_quantity(question, s.fact) is None:
+        return s.coverage >= 0.8  # no figure of the kind asked for: the words must match well
+    if question.qtype == "who":
+        # any sentence naming somebody is "evidence" for who: it cannot stand in for coverage
+        return s.coverage >= MIN_COVERAGE
     return s.coverage >= MIN_COVERAGE or (s.coverage >= 0.5 and s.evidence >= 0.25)
 
 

@@ -565,7 +565,9 @@ def _subject(text: str, verb_at: int, entities: list[Entity]) -> str | None:
         if len(clauses) == 3:
             break
     for depth, (start, end) in enumerate(clauses):
-        clause = head[start + 1 : end].strip()
+        clause = head[start + 1 : end].strip(" '‘’\"“”")
+        if not clause:
+            continue
         anonymous = _ANONYMOUS.match(clause)
         if anonymous:  # "Another person familiar with the US position stated ..."
             return anonymous.group(0)
@@ -573,7 +575,12 @@ def _subject(text: str, verb_at: int, entities: list[Entity]) -> str | None:
         inside = [e for e in entities if e.start > start and e.end <= end]
         persons = [e for e in inside if e.type == "person"]
         first = words[0].casefold()
-        if not inside and words[-1].casefold().strip("'’") in _SOURCE_NOUNS:
+        while len(words) > 1 and words[-1].casefold().endswith("ly"):
+            words = words[:-1]  # "media similarly described"
+        last = words[-1].casefold().strip("'’")
+        if last in _MEDIA_NOUNS and not any(e.type == "person" for e in inside):
+            return _DETERMINERS.sub("", " ".join(words[-4:]))  # "European and U.S. media"
+        if not inside and last in _SOURCE_NOUNS:
             return _DETERMINERS.sub("", " ".join(words[-3:]))
         if first in ("who", "which", "whose", "speaking", "writing"):
             if depth == 0 and end == verb_at:
@@ -614,7 +621,7 @@ def _can_be_subject(text: str, entity: Entity, verb_at: int) -> bool:
 
 
 _ANONYMOUS = re.compile(
-    r"^(?:(?:a|an|another|one|two|three|several|some|the)\s+)?(?:[a-z]+\s+){0,2}?"
+    r"^(?:(?:a|an|another|one|two|three|several|some|the)\s+)?(?:[A-Za-z]+\s+){0,3}?"
     r"(?:person|people|source|sources|official|officials|diplomat|diplomats|insider|insiders)\b",
     re.I,
 )
@@ -624,6 +631,7 @@ _SOURCE_LEAD = re.compile(
     r"estimates|data|figures|statement|survey|poll|polling|sources|officials)\s+(?:by|from|of|in|at)\s+",
     re.I,
 )
+_MEDIA_NOUNS = frozenset("media outlets newspapers press reports reporting".split())
 _ORG_NOUNS = frozenset(
     """ministry department agency office institute committee council service outlet paper
     government administration army military command bureau commission""".split()

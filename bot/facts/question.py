@@ -90,6 +90,7 @@ _SHARE_WORDS = frozenset(
     stem(w) for w in "share percentage percent proportion fraction part".split()
 )
 _WHERE_WORDS = frozenset(stem(w) for w in "hold held take took place located situated".split())
+_DURATION_WORDS = frozenset(stem(w) for w in "last lasted take took go on".split())
 _HOW_X = re.compile(r"\bhow\s+\w+", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -158,6 +159,7 @@ def analyse_question(question: str) -> Question:
             term in QUESTION_WORDS
             or (qtype == "percent" and term in _SHARE_WORDS)
             or (qtype == "where" and term in _WHERE_WORDS)
+            or (qtype == "duration" and term in _DURATION_WORDS)
         ):
             continue
         if term not in content:

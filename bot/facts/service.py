@@ -124,7 +124,7 @@ class FactService:
             own = df[term]
             ceiling = max(4 * own, 0.02 * total)
             extra = sorted((a for a in group[1:] if 0 < df[a] <= ceiling), key=lambda a: df[a])
-            kept = ([term] if own > 0 else []) + extra[: 3 if own == 0 else 2]
+            kept = ([term] if own > 0 else []) + extra[:4]
             if kept:
                 groups[term] = kept
         effective = {t: sum(df[a] for a in groups.get(t, [])) for t in terms}

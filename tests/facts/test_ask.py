@@ -151,8 +151,10 @@ async def test_who_answers_name_the_people_in_question(facts: FactService) -> No
 
 async def test_shares_of_people_are_not_shares_of_land(facts: FactService) -> None:
     answer = await facts.ask("How much of Donbas does Russia control?")
-    values = [c.value for c in answer.conflicts[0].claims]
+    values = [c.value for conflict in answer.conflicts for c in conflict.claims]
     assert not any("54" in v for v in values), values
+    # "around 70% of Donetsk" is not a share of Donbas: the Donbas figure is 90%
+    assert "90" in answer.answer and "54" not in answer.answer.split(":")[0]
     assert (
         await facts.ask("What percentage of Ukrainians object to ceding Donbas?")
     ).answer.startswith("about 54 per cent")
