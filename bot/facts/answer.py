@@ -703,8 +703,8 @@ def stance(question: Question, s: Scored) -> str:
     if not wanted or not hits:
         return UNCLEAR
     negated = [m for m in hits if _NEGATION.search(text[max(0, m.start() - 40) : m.start()])]
-    if negated:
-        return "The sources suggest no:"
+    if negated and len(negated) == len(hits):
+        return "The sources suggest no:"  # every mention of what was asked is denied
     unsure = any(_UNSURE.search(text[max(0, m.start() - 40) : m.start()]) for m in hits)
     rest = "".join(
         " " if any(m.start() <= i < m.end() for m in hits) else c for i, c in enumerate(text)

@@ -9,8 +9,8 @@ from bot.facts.terms import fold, stem
 SYNONYM_GROUPS = [
     "meet met meeting summit talks",
     "talks negotiations discussions",
-    "oppose object reject refuse resist",
-    "denied rejected dismissed refuted",
+    "oppose object reject refuse resist rejection opposition objection",
+    "denied rejected dismissed refuted rejection denial",
     "war conflict fighting invasion hostilities",
     "ceasefire truce",
     "killed died dead deaths casualties",

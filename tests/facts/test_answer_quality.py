@@ -123,7 +123,24 @@ DEV_SET: list[Case] = [
         "Has Zelensky agreed to give up Donbas?",
         ("ruled out", "will not hand over", "rejected", "give their land"),
     ),
+    # more wording
+    _c("How much of Donbas does Russia control?", "90", "90"),
+    _c("How long has the war lasted?", ("four-year", "four years", "fourth year"), "four"),
+    _c("Who wants Ukraine to cede the Donbas?", "Putin wants", "Putin"),
+    _c("What did the senior Ukrainian official say?", "senior Ukrainian official"),
+    _c("Where did Zelensky speak about the land issue?", "Davos", "Davos"),
+    _c("Who said that Ukrainians will not give up their land?", "give their land", "Zelensky"),
+    _c(
+        "How many lives has the conflict claimed?", "hundreds of thousands", "hundreds of thousands"
+    ),
+    _c("What did Putin say?", ("Putin insists", "Putin spoke", "Putin also floated")),
+    _c("What did Trump say about land swaps?", "land swaps"),
+    _c("Did Russia reject a ceasefire?", "rejection of repeated calls for a ceasefire"),
     # the sources do not say
+    _c("Who hosted the first trilateral talks?", None),
+    _c("How many points are in the peace plan?", None),
+    _c("Who said the war would end soon?", None),
+    _c('Who said "peace is coming"?', None),
     _c("Who won the 2018 World Cup?", None),
     _c("What is the capital of France?", None),
     _c("What did Merz say about Crimea?", None),
