@@ -54,3 +54,10 @@ def test_alerts_list_and_deliver(cli_env: Path, capsys: pytest.CaptureFixture[st
     assert "outbox is empty" in capsys.readouterr().out
     assert main(["alerts", "deliver", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["failed"] == 0
+
+
+def test_alerts_list_filters_messages_waiting_for_a_channel(
+    cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["alerts", "list", "--status", "waiting_channel", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
