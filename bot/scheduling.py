@@ -128,8 +128,11 @@ class BeatwatchScheduler(AsyncIOScheduler):
 
     async def run_delivery(self) -> None:
         async def body() -> None:
-            await self.digests.release_waiting(self.clock.now())  # a channel was just set
             await self.alerts.deliver(self.transport)
+            # A digest held for want of a channel goes out once one is set (after the alerts'
+            # pass, so alerts too old to post late are already in its "held back" section).
+            if await self.digests.release_waiting(self.clock.now()):
+                await self.alerts.deliver(self.transport)
 
         await self._guarded("deliver", body)
 

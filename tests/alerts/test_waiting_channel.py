@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.scheduling import build_scheduler
 from bot.storage import alerts as alert_store
 from tests.alerts.conftest import CHANNEL, NEWSROOM, Newsroom
 from tests.alerts.standins import StandInMatcher, article
@@ -156,3 +157,25 @@ async def test_held_digest_still_without_channel_next_day_keeps_one_held_run(
     assert (run.period, run.status, run.since) == ("2026-02-02", "waiting_channel", day1.since)
     async with services.db.transaction() as tx:
         assert await alert_store.count_outbox(tx) == {}
+
+
+async def test_channel_set_after_a_day_old_alert_and_held_digest(newsroom: Newsroom) -> None:
+    """What the delivery job does once a channel is set: the day-old alert is not posted but
+    shown once in the held digest, which goes out in the same run."""
+    scheduler = build_scheduler(newsroom.services, newsroom.transport, newsroom.clock)
+    await newsroom.set_guild(alert_channel_id=None)
+    await newsroom.arrive(article("Donbas: old news", "Reuters"))
+    await newsroom.deliver(HOLD)
+    assert await newsroom.services.digests.run_due_digest(NEWSROOM) is None  # held
+    newsroom.clock.set(NEXT_MORNING + timedelta(hours=4))
+    await scheduler.run_delivery()
+    assert newsroom.posts() == []
+    await newsroom.set_guild(alert_channel_id=CHANNEL)
+    await scheduler.run_delivery()
+    assert newsroom.posts(kind="alert") == []
+    [digest] = newsroom.posts(kind="digest")
+    text = digest.as_text()
+    assert text.count("Donbas: old news") == 1
+    assert text.index("**Held back from alerts** (1)") < text.index("Donbas: old news")
+    [run] = await newsroom.services.digests.runs(NEWSROOM)
+    assert run.status == "sent"
