@@ -152,6 +152,8 @@ class OutboxDelivery:
                 await self._retry(row, None, "internal error (see log)", tally)
             while tally.backing_off:
                 r = tally.backing_off.pop()
+                if r.kind == "edit":
+                    continue  # edits do not hold up posts
                 lane = self._lane(r, await self._guild(r.guild_id, guilds))
                 blocked[lane] = min(blocked.get(lane, r.position), r.position)
         report = tally.report(notices_queued)

@@ -157,3 +157,19 @@ async def test_combined_message_in_backoff_keeps_its_place(newsroom: Newsroom) -
     ]
     await newsroom.deliver(40)
     assert titles(newsroom) == ["4 new stories on Donbas", "New security guarantees plan"]
+
+
+async def test_edit_in_backoff_does_not_hold_up_new_posts(newsroom: Newsroom) -> None:
+    six_topics(newsroom)
+    await newsroom.arrive(article("Posted keyword0", "Reuters"))
+    await newsroom.deliver(HOLD)
+    await newsroom.arrive(article("Posted keyword0", "BBC"))
+    await newsroom.arrive(article("Next keyword1", "Reuters"))
+    slow = TransientDeliveryError("429", retry_after=600)
+    newsroom.transport.fail_next(slow, guild_id=NEWSROOM)
+    await newsroom.deliver(1)  # the edit is rate limited for 10 minutes ...
+    await newsroom.deliver(HOLD)  # ... the new alert to the channel still goes out
+    assert titles(newsroom) == ["Posted keyword0", "Next keyword1"]
+    assert "2 outlets" not in newsroom.posts()[0].as_text()
+    await newsroom.deliver(600)
+    assert "2 outlets" in newsroom.posts()[0].as_text()
