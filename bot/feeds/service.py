@@ -51,6 +51,9 @@ class DefaultFeed(BaseModel):
     title: str
     region: str
     language: str
+    # The outlet's name for citations ("The Guardian"); several feeds of one outlet share it
+    # so they count as one outlet in a story. Defaults to the title.
+    outlet: str | None = None
 
 
 def load_default_feeds(seeds_dir: Path) -> list[DefaultFeed]:
@@ -71,6 +74,19 @@ def configured_names(settings: Settings) -> dict[str, str]:
     """Feed URL -> the name seeds/feeds.json gives it (empty if the file is unusable)."""
     try:
         return {f.url: f.title for f in load_default_feeds(settings.seeds_dir) if f.title}
+    except SeedFeedError as exc:
+        log.warning("event=feed_names_unavailable error=%s", exc)
+        return {}
+
+
+def configured_outlets(settings: Settings) -> dict[str, str]:
+    """Feed URL -> the outlet seeds/feeds.json names as its articles' publisher."""
+    try:
+        return {
+            f.url: f.outlet or f.title
+            for f in load_default_feeds(settings.seeds_dir)
+            if f.outlet or f.title
+        }
     except SeedFeedError as exc:
         log.warning("event=feed_names_unavailable error=%s", exc)
         return {}
@@ -112,7 +128,14 @@ class FeedService:
         self.fetcher = Fetcher(settings, clock, guard=guard, resolver=resolver)
         self.pool = ParsePool(mode=parse_mode)
         self.watcher = FeedWatcher(
-            settings, clock, db, self.fetcher, self.pool, hook, names=configured_names(settings)
+            settings,
+            clock,
+            db,
+            self.fetcher,
+            self.pool,
+            hook,
+            names=configured_names(settings),
+            outlets=configured_outlets(settings),
         )
         # Returns the TopicService (or None); resolved lazily so the areas start independently.
         self.topics = topics

@@ -106,6 +106,7 @@ class FeedWatcher:
         pool: ParsePool,
         hook: NewArticlesHook | None = None,
         names: Mapping[str, str] | None = None,
+        outlets: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -116,6 +117,8 @@ class FeedWatcher:
         # Configured names by feed URL (seeds/feeds.json): the publisher of those feeds'
         # articles and their title, whatever the feed calls itself.
         self.names: Mapping[str, str] = names or {}
+        # ... and the outlet named as their articles' publisher (several feeds, one outlet).
+        self.outlets: Mapping[str, str] = outlets or {}
         self._cycle = asyncio.Lock()
         # Fetches of healthy feeds that brought nothing new (304 / same body), written in one
         # statement at the end of the cycle: (feed_id, etag, last_modified, body_hash).
@@ -258,9 +261,10 @@ class FeedWatcher:
         )
         fresh = [e.article for e in entries]
         name = self.names.get(feed.url)
-        if name:
+        outlet = self.outlets.get(feed.url) or name
+        if outlet:
             fresh = [
-                a if a.publisher == name else a.model_copy(update={"publisher": name})
+                a if a.publisher == outlet else a.model_copy(update={"publisher": outlet})
                 for a in fresh
             ]
         hashes = [e.content_hash for e in entries] if all(e.content_hash for e in entries) else None

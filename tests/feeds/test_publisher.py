@@ -110,3 +110,14 @@ async def test_user_added_feed_publisher_is_the_outlet_title_kept_whole(
         "world.xml": "The Guardian",
         "other.xml": "Morning briefing - Front page",
     }
+
+
+def test_seed_feeds_of_one_outlet_share_its_name() -> None:
+    """Two Guardian feeds are one outlet in a story's outlet count, not two."""
+    from bot.feeds.service import configured_outlets
+    from bot.settings import Settings
+
+    outlets = configured_outlets(Settings(_env_file=None))  # type: ignore[call-arg]
+    guardian = {v for k, v in outlets.items() if "theguardian.com" in k}
+    assert guardian == {"The Guardian"}
+    assert len({v for k, v in outlets.items() if "nytimes.com" in k}) == 1
