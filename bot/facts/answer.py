@@ -565,6 +565,30 @@ _KIND_LABELS = {
 }
 
 
+def _related_share(
+    question: Question, fact: FactRow, kinds: tuple[str, ...]
+) -> tuple[dict[str, object] | None, str]:
+    """A share of a part named in the sentence ("around 70% of Donetsk" in a sentence about
+    Donbas) when the sentence gives no figure for the whole asked about. Shown in a conflict
+    with its object ("... of Donetsk"), never as the answer itself."""
+    asked = _share_of(question)
+    if not asked:
+        return None, ""
+    for name in asked:
+        at = _mention_at(fact.text, name)
+        if at < 0 or re.search(r"\bof\s+(?:the\s+)?$", fact.text[:at]):
+            return None, ""  # "nearly all of Luhansk": the sentence has its own words for it
+    for x in fact.quantities:
+        if x["kind"] not in kinds:
+            continue
+        text = str(x["text"])
+        at = fact.text.find(text)
+        of = _OF_NAME.match(fact.text[at + len(text) :]) if at >= 0 else None
+        if of and _same_subject(question, fact.text, text):
+            return x, f" of {of.group(1)}"
+    return None, ""
+
+
 def find_conflicts(question: Question, ranked: list[Scored]) -> list[Conflict]:
     """Differing figures of one kind among the facts that answer the question."""
     if not ranked:
@@ -581,15 +605,19 @@ def find_conflicts(question: Question, ranked: list[Scored]) -> list[Conflict]:
     for s in ranked[:40]:
         if s.fact.kind != "sentence" or s.coverage < floor or not s.covered_entities:
             continue
+        label = ""
         if question.qtype in _QTY_KINDS:
             qty = best_quantity(question, s.fact)
+            if qty is None:
+                qty, label = _related_share(question, s.fact, kinds)
         else:
             qty = _qty_value(s.fact, kinds)
             if qty is not None and not _same_subject(question, s.fact.text, str(qty["text"])):
                 qty = None
         if qty is None or qty["kind"] not in kinds:
             continue
-        claims.append((str(qty["unit"]), float(qty["value"]), s.fact, str(qty["text"])))  # type: ignore[arg-type]
+        text = str(qty["text"]) + label
+        claims.append((str(qty["unit"]), float(qty["value"]), s.fact, text))  # type: ignore[arg-type]
     if len(claims) < 2:
         return []
     unit = claims[0][0]

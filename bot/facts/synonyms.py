@@ -28,6 +28,7 @@ SYNONYM_GROUPS = [
     "worth value cost",
     "plan proposal framework formula approach",
     "troops forces soldiers army",
+    "people individuals persons",
     "endorse back support",
 ]
 
