@@ -30,13 +30,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.alerts.compose import zone
-from bot.alerts.delivery import is_database_locked
 from bot.alerts.service import AlertService
 from bot.alerts.transport import Transport
 from bot.clock import Clock
 from bot.digest.service import DigestService
 from bot.ops import problems
 from bot.storage import guilds as guild_store
+from bot.storage.database import is_database_locked
 
 log = logging.getLogger(__name__)
 

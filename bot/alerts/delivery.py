@@ -52,7 +52,7 @@ from bot.storage import alerts as store
 from bot.storage import digests as digest_store
 from bot.storage import guilds as guild_store
 from bot.storage.alerts import OutboxRow
-from bot.storage.database import Database
+from bot.storage.database import Database, is_database_locked
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +64,6 @@ NO_CHANNEL = "no channel set for this server's alerts yet (/alerts channel): wai
 
 # A channel's queue: (server, channel); None = the server has no channel for it.
 Lane = tuple[int, int | None]
-
-
-def is_database_locked(exc: BaseException) -> bool:
-    """SQLite's "database is locked" / "busy": another writer holds the database (transient)."""
-    text = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:

@@ -17,7 +17,6 @@ from typing import Protocol
 import aiosqlite
 
 from bot.alerts.compose import zone
-from bot.alerts.delivery import is_database_locked
 from bot.clock import Clock
 from bot.digest.builder import build_digest, build_timeline
 from bot.digest.render import digest_title, render_digest, split_lines
@@ -27,7 +26,7 @@ from bot.settings import Settings
 from bot.storage import alerts as alert_store
 from bot.storage import digests as store
 from bot.storage import guilds as guild_store
-from bot.storage.database import Database
+from bot.storage.database import Database, is_database_locked
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ from bot.clock import Clock
 from bot.feeds.fetcher import Fetcher, FetchError, FetchResult
 from bot.feeds.parser import ParsedFeed, ParsePool
 from bot.models import Article, FeedRef, FeedState, PollSummary
-from bot.ops import counters
+from bot.ops import counters, problems
 from bot.settings import Settings
 from bot.storage import feeds as store
-from bot.storage.database import Database
+from bot.storage.database import Database, is_database_locked
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,9 @@ class FeedOutcome:
     new: int = 0
     baseline: bool = False
     error: str | None = None
+
+
+DB_LOCKED = "database is locked"
 
 
 def body_hash(body: bytes) -> str:
@@ -165,6 +168,8 @@ class FeedWatcher:
                 errors={o.url: o.error for o in outcomes if o.error},
                 seconds=round(time.perf_counter() - started, 3),
             )
+            if summary.changed and not any(o.error == DB_LOCKED for o in outcomes):
+                problems.clear("database")  # this cycle stored what it fetched
             log.info(
                 "event=poll_cycle due=%s changed=%s not_modified=%s failed=%s new=%s seconds=%s",
                 summary.due,
@@ -231,6 +236,14 @@ class FeedWatcher:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # boundary: one feed's bug never reaches the others
+            if is_database_locked(exc):
+                # Not the feed's fault: nothing was stored (the transaction rolled back) and
+                # the feed stays due, so the next cycle stores what this one could not.
+                log.warning("event=feed_store_db_locked feed=%s error=%s", feed.id, exc)
+                problems.report(
+                    "database", f"database is locked (storing feed {feed.id})", self.clock.now()
+                )
+                return FeedOutcome(feed.id, feed.url, "failed", error=DB_LOCKED)
             counters.FETCH_ERRORS.inc(kind="internal")
             log.exception("event=feed_poll_crashed feed=%s url=%s", feed.id, feed.url)
             return await self._record_failure(

@@ -155,5 +155,11 @@ class Database:
         return None if row is None else row[0]
 
 
+def is_database_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy": another writer holds the database (transient)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
 async def executemany(conn: aiosqlite.Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
     await conn.executemany(sql, list(rows))
