@@ -97,9 +97,9 @@ class Settings(BaseSettings):
         default=5, ge=1, description="How often the outbox is delivered."
     )
     delivery_max_attempts: int = Field(
-        default=20,
+        default=150,
         ge=1,
-        description="Temporary delivery failures retried (with backoff up to 1 h) before a message is marked failed.",
+        description="Temporary delivery failures retried (backoff 5 s doubling to 5 min, so about 12 h) before a message is marked failed.",
     )
     story_window_hours: int = Field(
         default=72, ge=1, description="Articles further apart than this are never the same story."

@@ -57,7 +57,9 @@ from bot.storage.database import Database, is_database_locked
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 5.0
-BACKOFF_CAP_SECONDS = 3600.0
+# Capped low: a channel waits behind its head message, so after an outage the queue
+# must move again within minutes of Discord recovering.
+BACKOFF_CAP_SECONDS = 300.0
 LATE_ALERT_MAX_AGE = timedelta(hours=24)  # waiting longer than this: digest only, not posted
 CATCH_UP_FOLD = 3  # more fresh alerts than this waiting for a channel: one combined message
 NO_CHANNEL = "no channel set for this server's alerts yet (/alerts channel): waiting"
@@ -67,7 +69,7 @@ Lane = tuple[int, int | None]
 
 
 def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
-    """Delay before attempt ``attempts + 1``: 5 s doubling to 1 h, at least ``retry_after``."""
+    """Delay before attempt ``attempts + 1``: 5 s doubling to 5 min, at least ``retry_after``."""
     delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
     return max(delay, retry_after or 0.0)
 
