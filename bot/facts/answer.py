@@ -22,6 +22,7 @@ from bot.storage.facts import FactRow
 
 NOTHING = "I have nothing on that in my sources."
 MIN_COVERAGE = 0.6
+PHRASE_BUDGET = 60  # in-order phrase comparisons per question
 _CAUSAL = re.compile(
     r"\b(because|why|since|due to|so that|reason|underscor\w*|central|key|critical|crucial|"
     r"strategic\w*|heartland|means|in order to|aims? to|would (?:force|give|hand|open|create))\b",
@@ -164,7 +165,9 @@ def _window(text: str, snippet: str, reach: int = 28) -> str:
     return f"{before} {after}"
 
 
-def best_date(question: Question, fact: FactRow) -> tuple[dict[str, object] | None, float]:
+def best_date(
+    question: Question, fact: FactRow, near_event: bool = True
+) -> tuple[dict[str, object] | None, float]:
     """The date in ``fact`` that best answers a "when" question, and how good it is: a day
     beats a year, an absolute date beats a relative one, a date next to the event asked about
     ("the Aug. 15 Alaska summit") beats one elsewhere, and a past question ("when did...") does
@@ -180,7 +183,11 @@ def best_date(question: Question, fact: FactRow) -> tuple[dict[str, object] | No
             continue
         if question.tense == "future" and str(d["date"]) < published:
             value *= 0.5
-        near = {stem(fold(x)) for x in words(_window(fact.text, str(d["text"])))}
+        near = (
+            {stem(fold(x)) for x in words(_window(fact.text, str(d["text"])))}
+            if near_event
+            else set()
+        )
         if events & near:
             value += 0.2
         if value > best[1]:
@@ -289,8 +296,9 @@ def _names_asked(question: Question, name: str) -> bool:
     return known is None or known in question.entities
 
 
-def _evidence(question: Question, fact: FactRow) -> float:
+def _evidence(question: Question, fact: FactRow, own: set[str] | None = None) -> float:
     q = question.qtype
+    near_event = own is None or bool(_event_terms(question) & own)
     if q in _QTY_KINDS:
         x = best_quantity(question, fact)
         if x is None:
@@ -298,7 +306,7 @@ def _evidence(question: Question, fact: FactRow) -> float:
         counted = q == "how_many" and stem(fold(str(x["unit"]))) in _event_terms(question)
         return 0.45 if counted or x["kind"] == _QTY_KINDS[q][0] else 0.3
     if q == "when":
-        return best_date(question, fact)[1]
+        return best_date(question, fact, near_event)[1]
     if q == "who":
         people = [n for n, t in fact.entities if t == "person" and n not in question.entities]
         return 0.25 if fact.attribution or people else 0.0
@@ -306,7 +314,7 @@ def _evidence(question: Question, fact: FactRow) -> float:
         places = [n for n, t in fact.entities if t == "place" and n not in question.entities]
         if not places:
             return 0.0
-        return 0.45 if _place_at_event(question, fact, places) else 0.25
+        return 0.45 if near_event and _place_at_event(question, fact, places) else 0.25
     if q == "why":
         return 0.15 if _CAUSAL.search(fact.text) else 0.0
     if question.describe or (question.speech and question.entities):
@@ -345,6 +353,7 @@ def score_facts(
         return []
     newest = max((f.published for f in facts), default="")
     phrase_terms = set(content_terms(" ".join(question.phrase)))
+    budget = PHRASE_BUDGET
     out: list[Scored] = []
     for fact in facts:
         own, ctx = _fact_terms(fact, previous.get(fact.id))
@@ -359,12 +368,15 @@ def score_facts(
                 got += 0.5 * weight
         coverage = got / total
         covered = all(t in own or t in ctx for t in must)
-        evidence = _evidence(question, fact)
+        evidence = _evidence(question, fact, own)
         matched = 1.0
         if question.phrase:
-            # cheap gate on index terms before comparing words in order
-            enough = len(phrase_terms & own) >= 0.5 * len(phrase_terms)
-            matched = phrase_match(question.phrase, fact.text) if enough else 0.0
+            # cheap gates (index terms, a budget) before comparing words in order
+            enough = len(phrase_terms & own) >= 0.8 * len(phrase_terms) and coverage >= 0.4
+            matched = 0.0
+            if enough and budget > 0:
+                budget -= 1
+                matched = phrase_match(question.phrase, fact.text)
             if matched >= 0.6:
                 coverage = max(coverage, matched)
                 evidence += 0.5 * matched
