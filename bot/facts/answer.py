@@ -145,9 +145,14 @@ def _fact_terms(fact: FactRow, previous: FactRow | None) -> tuple[set[str], set[
     return own, ctx
 
 
-def _event_terms(question: Question) -> set[str]:
-    plain = [t for t in question.terms if not t.startswith("e_")]
-    return {a for t in plain for a in (t, *SYNONYMS.get(t, ()))}
+def _event_terms(question: Question) -> frozenset[str]:
+    return _expand(tuple(question.terms))
+
+
+@lru_cache(maxsize=2_000)
+def _expand(terms: tuple[str, ...]) -> frozenset[str]:
+    plain = [t for t in terms if not t.startswith("e_")]
+    return frozenset(a for t in plain for a in (t, *SYNONYMS.get(t, ())))
 
 
 _CLAUSE_CUT = re.compile(r"[,;:—–()“”\"]")
@@ -802,21 +807,21 @@ def compose(
     ):
         # "He has called such concessions unconstitutional": the same speaker goes on
         support.append(Scored(nxt, best.coverage, 0.0, best.score, True))
-    for s in ranked:
+    for s in ranked[:40]:
         if len(support) >= 3:
             break
-        if s is best or s.fact.kind != "sentence":
+        if s is best or s.fact.kind != "sentence" or not s.covered_entities:
             continue
         if s.coverage < max(MIN_COVERAGE, 0.75 * best.coverage):
             continue
-        if not s.covered_entities or any(_similar(s.fact.text, x.fact.text) for x in support):
-            continue
         if s.score < 0.8 * best.score and not (s.coverage >= 0.95 and s.evidence >= best.evidence):
             continue  # padding: a weaker sentence that merely shares words
-        if question.phrase and phrase_match(question.phrase, s.fact.text) < 0.6:
+        if question.phrase and s.phrase < 0.6:
             continue
         if question.qtype in ("when", "where") and _key(question, s.fact) != main_key:
             continue  # another date or place would read as a second answer
+        if any(_similar(s.fact.text, x.fact.text) for x in support):
+            continue
         support.append(s)
     conflicts = find_conflicts(question, ranked)
     key = _key(question, best.fact)
