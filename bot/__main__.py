@@ -56,7 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"beatwatch: invalid configuration:\n{exc}\n")
         return 2
     level = args.log_level or settings.log_level
-    if not args.log_level and "log_level" not in settings.model_fields_set and args.command != "run":
+    if (
+        not args.log_level
+        and "log_level" not in settings.model_fields_set
+        and args.command != "run"
+    ):
         # One-shot commands keep stderr for warnings; the long-running bot logs its events.
         level = "WARNING"
     configure(level)

@@ -48,3 +48,7 @@ def to_iso(dt: datetime) -> str:
 
 def from_iso(text: str) -> datetime:
     return utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def from_iso_or_none(text: str | None) -> datetime | None:
+    return None if text is None else from_iso(text)

@@ -51,8 +51,9 @@ from bot.settings import Settings
 from bot.storage import alerts as store
 from bot.storage import digests as digest_store
 from bot.storage import guilds as guild_store
-from bot.storage.alerts import OutboxRow
+from bot.storage import outbox as outbox_store
 from bot.storage.database import Database, is_database_locked
+from bot.storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -124,10 +125,10 @@ class OutboxDelivery:
         await self._release_waiting(now, guild_id, guilds)
         # Channels whose head is in retry backoff: their later posts wait (queue order).
         blocked: dict[Lane, int] = {}
-        for r in await store.backing_off_rows(self._db.reader, now, guild_id):
+        for r in await outbox_store.backing_off_rows(self._db.reader, now, guild_id):
             blocked.setdefault(self._lane(r, await self._guild(r.guild_id, guilds)), r.position)
-        for due in await store.due_rows(self._db.reader, now, guild_id=guild_id):
-            row = await store.get_row(self._db.reader, due.id)
+        for due in await outbox_store.due_rows(self._db.reader, now, guild_id=guild_id):
+            row = await outbox_store.get_row(self._db.reader, due.id)
             if row is None or row.status != "pending" or row.next_attempt_at > now:
                 continue
             guild = await self._guild(row.guild_id, guilds)
@@ -180,7 +181,7 @@ class OutboxDelivery:
         elif row.kind == "notice":
             if compose.in_quiet_hours(guild, now):
                 async with self._db.transaction() as tx:
-                    await store.postpone(tx, row.id, compose.quiet_ends_at(guild, now))
+                    await outbox_store.postpone(tx, row.id, compose.quiet_ends_at(guild, now))
                 tally.waiting += 1
                 return
             msg = compose.notice_message(
@@ -192,7 +193,7 @@ class OutboxDelivery:
             )
             await self._send(row, msg, transport, tally)
         elif row.kind == "digest":
-            if await store.earlier_unsent_in_group(self._db.reader, row):
+            if await outbox_store.earlier_unsent_in_group(self._db.reader, row):
                 return  # parts of one digest go out in order
             msg = compose.digest_message(
                 row.payload,
@@ -233,14 +234,16 @@ class OutboxDelivery:
         reason = self._hold_reason(guild, now)
         if reason is not None:
             async with self._db.transaction() as tx:
-                await store.set_row_status(tx, [row.id], "held")
+                await outbox_store.set_row_status(tx, [row.id], "held")
                 await store.set_alert_status(tx, [alert.id], "held", reason)
             tally.held += 1
             log.info(
                 "event=alert_held guild=%s alert=%s reason=%s", guild.guild_id, alert.id, reason
             )
             return
-        pending = await store.pending_alert_rows(self._db.reader, guild.guild_id, alert.topic)
+        pending = await outbox_store.pending_alert_rows(
+            self._db.reader, guild.guild_id, alert.topic
+        )
         hold = timedelta(seconds=self._settings.alert_hold_seconds)
         oldest = min((r.created_at for r in pending), default=row.created_at)
         if oldest + hold > now:
@@ -267,7 +270,7 @@ class OutboxDelivery:
                 await self._after_alert_sent([(alert, alert.version)], ref, row.id, combined=False)
             return
         combined_id = await self._make_combined(guild, alert.topic, pending, now)
-        combined = await store.get_row(self._db.reader, combined_id)
+        combined = await outbox_store.get_row(self._db.reader, combined_id)
         assert combined is not None
         await self._combined_row(combined, guild, transport, tally)
 
@@ -275,7 +278,7 @@ class OutboxDelivery:
         async with self._db.transaction() as tx:
             for r in rows:
                 if r.next_attempt_at < until:
-                    await store.postpone(tx, r.id, until)
+                    await outbox_store.postpone(tx, r.id, until)
         tally.waiting += 1
 
     async def _make_combined(
@@ -284,7 +287,7 @@ class OutboxDelivery:
         alert_ids = [r.alert_id for r in pending if r.alert_id is not None]
         channel = next((r.channel_id for r in pending if r.channel_id), None)
         async with self._db.transaction() as tx:
-            combined_id = await store.enqueue(
+            combined_id = await outbox_store.enqueue(
                 tx,
                 guild_id=guild.guild_id,
                 kind="combined",
@@ -294,7 +297,7 @@ class OutboxDelivery:
                 position=min(r.position for r in pending),
             )
             assert combined_id is not None
-            await store.set_row_status(tx, [r.id for r in pending], "merged")
+            await outbox_store.set_row_status(tx, [r.id for r in pending], "merged")
         log.info(
             "event=alerts_combined guild=%s topic=%s alerts=%s outbox=%s",
             guild.guild_id,
@@ -311,12 +314,12 @@ class OutboxDelivery:
         members = await store.alerts_by_ids(self._db.reader, ids)
         if not members:
             async with self._db.transaction() as tx:
-                await store.set_row_status(tx, [row.id], "merged")
+                await outbox_store.set_row_status(tx, [row.id], "merged")
             return
         reason = self._hold_reason(guild, self._clock.now())
         if reason is not None:  # e.g. retried into the quiet hours: the digest gets them
             async with self._db.transaction() as tx:
-                await store.set_row_status(tx, [row.id], "held")
+                await outbox_store.set_row_status(tx, [row.id], "held")
                 await store.set_alert_status(tx, [a.id for a in members], "held", reason)
             tally.held += len(members)
             return
@@ -353,7 +356,7 @@ class OutboxDelivery:
                 current = await store.get_alert(tx, alert.id)
                 if current is not None and current.version > version:
                     # folded while the message was on its way: bring it up to date
-                    await store.enqueue_edit(
+                    await outbox_store.enqueue_edit(
                         tx, guild_id=alert.guild_id, alert_id=alert.id, now=now
                     )
 
@@ -364,12 +367,12 @@ class OutboxDelivery:
         alert = await store.get_alert(self._db.reader, row.alert_id)
         if alert is None or alert.message_ref is None:
             async with self._db.transaction() as tx:
-                await store.set_row_status(tx, [row.id], "merged")
+                await outbox_store.set_row_status(tx, [row.id], "merged")
             return
         msg: OutgoingMessage
         if alert.combined_id is not None:
             members = await store.alerts_in_message(self._db.reader, alert.combined_id)
-            combined = await store.get_row(self._db.reader, alert.combined_id)
+            combined = await outbox_store.get_row(self._db.reader, alert.combined_id)
             msg = compose.combined_message(
                 members,
                 guild,
@@ -396,7 +399,7 @@ class OutboxDelivery:
             return
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            await store.mark_sent(tx, row.id, row.version, alert.message_ref, now)
+            await outbox_store.mark_sent(tx, row.id, row.version, alert.message_ref, now)
             await store.set_alert_shown(tx, alert.id, alert.version)
         tally.edited += 1
         counters.ALERTS_DELIVERED.inc()
@@ -425,7 +428,7 @@ class OutboxDelivery:
         now = self._clock.now()
         digest_done = False
         async with self._db.transaction() as tx:
-            await store.mark_sent(tx, row.id, row.version, ref, now)
+            await outbox_store.mark_sent(tx, row.id, row.version, ref, now)
             if row.kind == "digest" and row.group_key:
                 period = str(row.payload.get("period", ""))
                 digest_done = await digest_store.mark_sent_if_complete(
@@ -454,7 +457,9 @@ class OutboxDelivery:
             return
         next_at = self._clock.now() + timedelta(seconds=backoff_seconds(attempts, retry_after))
         async with self._db.transaction() as tx:
-            await store.record_retry(tx, row.id, attempts=attempts, next_at=next_at, error=error)
+            await outbox_store.record_retry(
+                tx, row.id, attempts=attempts, next_at=next_at, error=error
+            )
         tally.retried += 1
         tally.backing_off.append(row)
         counters.ALERTS_RETRIED.inc()
@@ -469,7 +474,7 @@ class OutboxDelivery:
 
     async def _wait_for_channel(self, row: OutboxRow, tally: _Tally) -> None:
         async with self._db.transaction() as tx:
-            await store.set_row_status(tx, [row.id], "waiting_channel", error=NO_CHANNEL)
+            await outbox_store.set_row_status(tx, [row.id], "waiting_channel", error=NO_CHANNEL)
             if row.kind == "alert" and row.alert_id is not None:
                 await store.set_alert_status(tx, [row.alert_id], "pending", "no channel set")
         tally.waiting += 1
@@ -482,7 +487,7 @@ class OutboxDelivery:
     ) -> None:
         """Release the rows parked for want of a channel, for servers that now have one."""
         by_guild: dict[int, list[OutboxRow]] = {}
-        for row in await store.waiting_channel_rows(self._db.reader, guild_id):
+        for row in await outbox_store.waiting_channel_rows(self._db.reader, guild_id):
             by_guild.setdefault(row.guild_id, []).append(row)
         for gid, rows in by_guild.items():
             guild = await self._guild(gid, guilds)
@@ -522,7 +527,7 @@ class OutboxDelivery:
             if len(fresh_alerts) > CATCH_UP_FOLD:
                 ids = [r.alert_id for r in fresh_alerts if r.alert_id is not None]
                 topics = dict.fromkeys(alerts[i].topic for i in ids)
-                await store.enqueue(
+                await outbox_store.enqueue(
                     tx,
                     guild_id=guild.guild_id,
                     kind="combined",
@@ -530,11 +535,13 @@ class OutboxDelivery:
                     payload={"alert_ids": ids, "topic": ", ".join(topics), "catch_up": True},
                     position=min(r.position for r in fresh_alerts),
                 )
-                await store.set_row_status(tx, [r.id for r in fresh_alerts], "merged")
+                await outbox_store.set_row_status(tx, [r.id for r in fresh_alerts], "merged")
             else:
                 release += fresh_alerts
-            await store.release_rows(tx, [r.id for r in release], now)
-            await store.set_row_status(tx, [r.id for r in stale], "held", error="too old to post")
+            await outbox_store.release_rows(tx, [r.id for r in release], now)
+            await outbox_store.set_row_status(
+                tx, [r.id for r in stale], "held", error="too old to post"
+            )
             await store.set_alert_status(
                 tx, stale_alerts, "held", "no channel set: too old to post"
             )
@@ -548,7 +555,7 @@ class OutboxDelivery:
 
     async def _fail(self, row: OutboxRow, error: str, tally: _Tally) -> None:
         async with self._db.transaction() as tx:
-            await store.set_row_status(
+            await outbox_store.set_row_status(
                 tx, [row.id], "failed", error=error, attempts=row.attempts + 1
             )
             if row.kind == "alert" and row.alert_id is not None:

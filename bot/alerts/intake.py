@@ -27,6 +27,7 @@ from bot.clock import Clock
 from bot.models import CONSOLE_GUILD_ID, Alert, Article, FeedRef
 from bot.ops import counters
 from bot.storage import alerts as store
+from bot.storage import outbox as outbox_store
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,9 @@ class AlertIntake:
                 content_changed=bool(grew),
             )
             if grew and existing.status == "delivered":
-                await store.enqueue_edit(tx, guild_id=guild_id, alert_id=existing.id, now=now)
+                await outbox_store.enqueue_edit(
+                    tx, guild_id=guild_id, alert_id=existing.id, now=now
+                )
             log.info(
                 "event=alert_folded guild=%s story=%s alert=%s new_outlets=%s status=%s",
                 guild_id,
@@ -190,7 +193,7 @@ class AlertIntake:
             ping_role_id=lead.ping_role_id,
             now=now,
         )
-        await store.enqueue(
+        await outbox_store.enqueue(
             tx, guild_id=guild_id, kind="alert", now=now, alert_id=alert_id, channel_id=channel_id
         )
         counters.ALERTS_QUEUED.inc()

@@ -11,6 +11,7 @@ from bot.clock import Clock, to_iso
 from bot.models import CONSOLE_GUILD_ID, Alert, DeliveryReport, OutboxEntry
 from bot.settings import Settings
 from bot.storage import alerts as store
+from bot.storage import outbox as outbox_store
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,12 @@ class AlertService:
         """One 'notice' outbox row per feed health transition per subscribed server (+ console)."""
         now = self._clock.now()
         queued = 0
-        seen = await store.get_cursor(self._db.reader, HEALTH_CURSOR) or 0
-        if await store.max_health_event_id(self._db.reader) <= seen:
+        seen = await outbox_store.get_cursor(self._db.reader, HEALTH_CURSOR) or 0
+        if await outbox_store.max_health_event_id(self._db.reader) <= seen:
             return 0  # nothing new: no write transaction
         async with self._db.transaction() as tx:
-            cursor = await store.get_cursor(tx, HEALTH_CURSOR) or 0
-            events = await store.health_events_after(tx, cursor)
+            cursor = await outbox_store.get_cursor(tx, HEALTH_CURSOR) or 0
+            events = await outbox_store.health_events_after(tx, cursor)
             for event in events:
                 cursor = max(cursor, event.id)
                 if now - event.at > STALE_NOTICE:
@@ -54,7 +55,7 @@ class AlertService:
                 if all(g != CONSOLE_GUILD_ID for g, _ in targets):
                     targets.insert(0, (CONSOLE_GUILD_ID, None))
                 for guild_id, channel_id in targets:
-                    row = await store.enqueue(
+                    row = await outbox_store.enqueue(
                         tx,
                         guild_id=guild_id,
                         kind="notice",
@@ -73,7 +74,7 @@ class AlertService:
                     )
                     queued += row is not None
             if events:
-                await store.set_cursor(tx, HEALTH_CURSOR, cursor)
+                await outbox_store.set_cursor(tx, HEALTH_CURSOR, cursor)
         if queued:
             log.info("event=health_notices_queued count=%s", queued)
         return queued
@@ -84,7 +85,7 @@ class AlertService:
     async def outbox(
         self, guild_id: int | None = None, status: str | None = None, limit: int = 50
     ) -> list[OutboxEntry]:
-        rows = await store.list_outbox(
+        rows = await outbox_store.list_outbox(
             self._db.reader, guild_id=guild_id, status=status, limit=limit
         )
         entries = []
@@ -104,13 +105,13 @@ class AlertService:
 
     async def counts(self) -> dict[str, int]:
         """Outbox rows per status (for health/metrics: 'failed' and 'pending' matter)."""
-        return await store.count_outbox(self._db.reader)
+        return await outbox_store.count_outbox(self._db.reader)
 
     async def prune(self, now: datetime | None = None) -> int:
         """Delete sent outbox rows older than ``outbox_retention_days``."""
         now = now or self._clock.now()
         before = now - timedelta(days=self._settings.outbox_retention_days)
         async with self._db.transaction() as tx:
-            removed = await store.prune_outbox(tx, before)
+            removed = await outbox_store.prune_outbox(tx, before)
         log.info("event=outbox_pruned removed=%s", removed)
         return removed

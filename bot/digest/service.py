@@ -26,6 +26,7 @@ from bot.settings import Settings
 from bot.storage import alerts as alert_store
 from bot.storage import digests as store
 from bot.storage import guilds as guild_store
+from bot.storage import outbox as outbox_store
 from bot.storage.database import Database, is_database_locked
 
 log = logging.getLogger(__name__)
@@ -283,7 +284,7 @@ class DigestService:
         """The run's message parts into the outbox; the held alerts it shows become 'digested'."""
         group = f"digest:{period}"
         for i, chunk in enumerate(chunks, start=1):
-            await alert_store.enqueue(
+            await outbox_store.enqueue(
                 tx,
                 guild_id=guild.guild_id,
                 kind="digest",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.scheduling import build_scheduler
-from bot.storage import alerts as alert_store
+from bot.storage import outbox as outbox_store
 from tests.alerts.conftest import CHANNEL, NEWSROOM, Newsroom
 from tests.alerts.standins import StandInMatcher, article
 
@@ -156,7 +156,7 @@ async def test_held_digest_still_without_channel_next_day_keeps_one_held_run(
     [run] = await services.digests.runs(NEWSROOM)
     assert (run.period, run.status, run.since) == ("2026-02-02", "waiting_channel", day1.since)
     async with services.db.transaction() as tx:
-        assert await alert_store.count_outbox(tx) == {}
+        assert await outbox_store.count_outbox(tx) == {}
 
 
 async def test_channel_set_after_a_day_old_alert_and_held_digest(newsroom: Newsroom) -> None:

@@ -17,9 +17,10 @@ pytest.importorskip("bot.storage.alerts", reason="needs ALERTS' storage (alerts/
 pytest.importorskip("bot.storage.feeds", reason="needs FEEDS' storage (feed_entries)")
 pytest.importorskip("bot.storage.facts", reason="needs FACTS' storage (facts table)")
 
-from bot.storage import alerts as alert_store  # noqa: E402
+from bot.storage import alerts as alert_store
 from bot.storage import facts as fact_store  # noqa: E402
 from bot.storage import feeds as feed_store  # noqa: E402
+from bot.storage import outbox as outbox_store  # noqa: E402
 
 DAY = timedelta(days=1)
 # start_services stores the shipped seed articles (entry keys 'seed:...'); count the rest.
@@ -117,28 +118,28 @@ async def test_prune_keeps_what_is_cited(services: Services, clock: FixedClock) 
         await feed_store.record_entries(tx, feed_id, [("old_plain", ids["old_plain"])], old)
         # An alert that never went out (pending): its article must survive any retention.
         pending = await _alert(tx, ids["old_pending_alert"], 1, old)
-        await alert_store.enqueue(tx, guild_id=0, kind="alert", now=old, alert_id=pending)
+        await outbox_store.enqueue(tx, guild_id=0, kind="alert", now=old, alert_id=pending)
         # A delivered alert from long ago, its outbox row sent long ago: all of it can go.
         done = await _alert(tx, ids["old_delivered_alert"], 2, old)
-        row = await alert_store.enqueue(tx, guild_id=0, kind="alert", now=old, alert_id=done)
+        row = await outbox_store.enqueue(tx, guild_id=0, kind="alert", now=old, alert_id=done)
         assert row is not None
-        await alert_store.mark_sent(tx, row, 1, "msg-1", old)
+        await outbox_store.mark_sent(tx, row, 1, "msg-1", old)
         await alert_store.mark_alert_delivered(
             tx, done, message_ref="msg-1", shown_version=1, now=old
         )
         # A delivered alert whose message was edited recently: the outbox row still cites it.
         edited = await _alert(tx, ids["old_alert_recent_edit"], 3, old)
-        row2 = await alert_store.enqueue(tx, guild_id=0, kind="alert", now=recent, alert_id=edited)
+        row2 = await outbox_store.enqueue(tx, guild_id=0, kind="alert", now=recent, alert_id=edited)
         assert row2 is not None
-        await alert_store.mark_sent(tx, row2, 1, "msg-2", recent)
+        await outbox_store.mark_sent(tx, row2, 1, "msg-2", recent)
         await alert_store.mark_alert_delivered(
             tx, edited, message_ref="msg-2", shown_version=1, now=old
         )
         # Notices: one sent long ago (prunable), one never delivered (kept however old).
-        n1 = await alert_store.enqueue(tx, guild_id=0, kind="notice", now=old, source_key="n1")
+        n1 = await outbox_store.enqueue(tx, guild_id=0, kind="notice", now=old, source_key="n1")
         assert n1 is not None
-        await alert_store.mark_sent(tx, n1, 1, "msg-3", old)
-        await alert_store.enqueue(tx, guild_id=0, kind="notice", now=old, source_key="n2")
+        await outbox_store.mark_sent(tx, n1, 1, "msg-3", old)
+        await outbox_store.enqueue(tx, guild_id=0, kind="notice", now=old, source_key="n2")
 
     dry = await prune_old(db, clock, 180, 30, dry_run=True)
     assert dry.articles_deleted == 2
