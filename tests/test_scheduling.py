@@ -10,6 +10,7 @@ import asyncio
 import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
@@ -112,6 +113,16 @@ async def test_late_digest_within_grace_runs(services: Services, clock: FixedClo
 async def test_misfire_beyond_grace_is_skipped_by_apscheduler_but_caught_up(
     services: Services, clock: FixedClock
 ) -> None:
+    # APScheduler judges the misfire on the wall clock, the catch-up on the FixedClock (11:00
+    # local): pick a digest time before 11:00 that no regular run on the wall clock reaches
+    # inside the two hours we pretend were missed.
+    wall = datetime.now(ZoneInfo("Europe/Kyiv"))
+    minutes_now = wall.hour * 60 + wall.minute
+    digest_time = next(
+        t for t in ("08:00", "03:00") if (minutes_now - int(t[:2]) * 60) % (24 * 60) > 150
+    )
+    async with services.db.transaction() as tx:
+        await guilds.update_guild(tx, 0, digest_time=digest_time)
     scheduler, events, transport = _start(services, clock)
     try:
         await scheduler.reschedule_digest(0)
