@@ -13,8 +13,10 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import Clock, to_iso
+from bot.facts.attribution import find_attribution
+from bot.facts.dates import DateRef, find_dates
 from bot.facts.entities import Entity, find_entities
-from bot.facts.extract import DateRef, Quantity, find_attribution, find_dates, find_quantities
+from bot.facts.quantities import Quantity, find_quantities
 from bot.facts.sentences import split_article
 from bot.facts.terms import entity_term, index_text
 from bot.models import Article

@@ -16,10 +16,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.clock import Clock, from_iso
-from bot.facts.answer import abstain, compose, required_entities, score_facts, weights
+from bot.facts.answer import abstain, compose
 from bot.facts.entities import canonical
 from bot.facts.ingest import ingest_article
 from bot.facts.question import analyse_question
+from bot.facts.ranking import required_entities, score_facts, weights
 from bot.facts.synonyms import SYNONYMS
 from bot.facts.terms import content_terms, entity_term
 from bot.models import Answer, FactView

@@ -2,8 +2,10 @@ from datetime import date
 
 import pytest
 
+from bot.facts.attribution import find_attribution
+from bot.facts.dates import find_dates
 from bot.facts.entities import canonical, find_entities
-from bot.facts.extract import find_attribution, find_dates, find_quantities
+from bot.facts.quantities import find_quantities
 
 
 @pytest.mark.parametrize(
