@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import feedparser
 
 from bot.feeds.discovery import find_feed_links, looks_like_html
+from bot.feeds.fastparse import fast_parse
 from bot.feeds.normalize import KnownEntry, NormalizedEntry, language_tag, normalize_entry
 from bot.feeds.plaintext import html_to_text, one_line
 
@@ -134,10 +135,14 @@ def parse_feed(
     feed_url: str,
     first_seen: datetime,
     known: AbstractSet[str] = frozenset(),
+    *,
+    slow_only: bool = False,
 ) -> ParsedFeed:
     """Parse and normalise one feed body. Never raises on bad input (bozo instead).
 
     ``known``: entry keys already recorded for this feed; those entries are only counted.
+    Plain RSS 2.0 / RSS 1.0 / Atom goes through :func:`bot.feeds.fastparse.fast_parse`;
+    anything else (or ``slow_only``) through feedparser.
     """
     content_type = headers.get("content-type", "")
     host = publisher_name("", feed_url)
@@ -151,7 +156,7 @@ def parse_feed(
         k.lower(): v for k, v in headers.items() if k.lower() not in ("content-location",)
     }
     try:
-        parsed = feedparser.parse(
+        parsed = (None if slow_only else fast_parse(body, response_headers)) or feedparser.parse(
             io.BytesIO(body),
             response_headers=response_headers,
             sanitize_html=False,
