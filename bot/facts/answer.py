@@ -30,6 +30,7 @@ def _similar(a: str, b: str) -> bool:
     return len(ta & tb) / len(ta | tb) > 0.7
 
 
+UNDATED = "My sources give no date for that."
 NOTHING = "I have nothing on that in my sources."
 
 
@@ -118,6 +119,10 @@ def compose(
         text = f"{key}: “{quote}” ({source}, {when})"
     elif question.qtype == "yesno":
         text = f"{stance(question, best)} “{quote}” ({source}, {when})"
+    elif question.qtype == "when":
+        # the best evidence names the event but no date: say so, never pass the publication
+        # day off as the answer
+        text = f"{UNDATED} According to {source} (published {when}): “{quote}”"
     else:
         text = f"According to {source} ({when}): “{quote}”"
         speaker = _asked_speaker(question)

@@ -14,7 +14,7 @@ from bot.storage.facts import FactRow
 
 def _qty_value(fact: FactRow, kinds: tuple[str, ...]) -> dict[str, object] | None:
     for x in fact.quantities:
-        if x["kind"] in kinds:
+        if x["kind"] in kinds and not x.get("approx"):
             return x
     return None
 
@@ -42,7 +42,7 @@ def _related_share(
         if at < 0 or re.search(r"\bof\s+(?:the\s+)?$", fact.text[:at]):
             return None, ""  # "nearly all of Luhansk": the sentence has its own words for it
     for x in fact.quantities:
-        if x["kind"] not in kinds:
+        if x["kind"] not in kinds or x.get("approx"):
             continue
         text = str(x["text"])
         at = fact.text.find(text)
@@ -77,8 +77,8 @@ def find_conflicts(question: Question, ranked: list[Scored]) -> list[Conflict]:
             qty = _qty_value(s.fact, kinds)
             if qty is not None and not same_subject(question, s.fact.text, str(qty["text"])):
                 qty = None
-        if qty is None or qty["kind"] not in kinds:
-            continue
+        if qty is None or qty["kind"] not in kinds or qty.get("approx"):
+            continue  # a share in words ("most of") is not a figure to set against others
         text = str(qty["text"]) + label
         claims.append((str(qty["unit"]), float(qty["value"]), s.fact, text))  # type: ignore[arg-type]
     if len(claims) < 2:

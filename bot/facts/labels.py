@@ -41,11 +41,27 @@ def _fmt_date(iso: str, precision: str) -> str:
     return f"{d.day} {d.strftime('%B %Y')}"
 
 
+_SHARE_OBJECT = re.compile(
+    r"^\s+of\s+(?:(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*|the\s+[a-z][\w’'-]*)"
+)
+
+
+def _share_object(text: str, share: str) -> str:
+    """What a share in words is a share of: " of Luhansk" after "nearly all"."""
+    at = text.find(share)
+    m = _SHARE_OBJECT.match(text[at + len(share) :]) if at >= 0 else None
+    return " " + " ".join(m.group(0).split()) if m else ""
+
+
 def answer_key(question: Question, fact: FactRow) -> str | None:
     q = question.qtype
     if q in QTY_KINDS:
         x = best_quantity(question, fact)
-        return str(x["text"]) if x else None
+        if x is None:
+            return None
+        return str(x["text"]) + (
+            _share_object(fact.text, str(x["text"])) if x.get("approx") else ""
+        )
     if q == "when":
         d, _ = best_date(question, fact)
         return _fmt_date(str(d["date"]), str(d["precision"])) if d else None

@@ -145,6 +145,60 @@ _NOT_COUNTED = frozenset(
 )
 
 
+# Approximate shares in words ("nearly all of Luhansk", "two-thirds of the region"): a percent
+# with ``approx`` set. Only before "of" (a share of something), never bare "all"/"most".
+_SHARE_WORDS: dict[str, float] = {
+    "nearly all": 95.0,
+    "almost all": 95.0,
+    "virtually all": 97.0,
+    "practically all": 97.0,
+    "almost the entire": 95.0,
+    "nearly the entire": 95.0,
+    "most": 70.0,
+    "the majority": 60.0,
+    "a majority": 60.0,
+    "the bulk": 75.0,
+    "three-quarters": 75.0,
+    "three quarters": 75.0,
+    "two-thirds": 66.7,
+    "two thirds": 66.7,
+    "half": 50.0,
+    "a half": 50.0,
+    "one half": 50.0,
+    "a third": 33.3,
+    "one third": 33.3,
+    "one-third": 33.3,
+    "a quarter": 25.0,
+    "one quarter": 25.0,
+    "a fifth": 20.0,
+    "one fifth": 20.0,
+    "one-fifth": 20.0,
+    "a small part": 10.0,
+    "a fraction": 10.0,
+}
+_SHARE = re.compile(
+    r"\b("
+    + "|".join(
+        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_SHARE_WORDS, key=len, reverse=True)
+    )
+    + r")\s+of\b(?!\s+(?:them|us|you|it|which|whom|those|these)\b)",
+    re.I,
+)
+_SHARE_GATE = (
+    "all",
+    "most",
+    "major",
+    "bulk",
+    "quarter",
+    "third",
+    "half",
+    "fifth",
+    "part",
+    "fraction",
+    "entire",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Quantity:
     kind: str  # percent | money | distance | duration | count
@@ -153,9 +207,38 @@ class Quantity:
     text: str
     start: int
     end: int
+    approx: bool = False  # a share in words ("nearly all"), not a figure
 
     def to_json(self) -> dict[str, object]:
-        return {"kind": self.kind, "value": self.value, "unit": self.unit, "text": self.text}
+        out: dict[str, object] = {
+            "kind": self.kind,
+            "value": self.value,
+            "unit": self.unit,
+            "text": self.text,
+        }
+        if self.approx:
+            out["approx"] = True
+        return out
+
+
+def _word_shares(text: str, spans: list[tuple[int, int]]) -> list[Quantity]:
+    """Shares in words followed by "of": "nearly all of Luhansk" -> ~95% (approx)."""
+    lowered = text.casefold()
+    if " of " not in lowered or not any(w in lowered for w in _SHARE_GATE):
+        return []
+    found: list[Quantity] = []
+    for m in _SHARE.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in spans):
+            continue
+        words = " ".join(m.group(1).casefold().split())
+        start = m.start()
+        hedge = _HEDGE_BEFORE.search(text, max(0, start - 24), start)
+        if hedge:
+            start = hedge.start()
+        phrase = text[start : m.end(1)].strip()
+        found.append(Quantity("percent", _SHARE_WORDS[words], "%", phrase, start, m.end(1), True))
+        spans.append((m.start(), m.end(1)))
+    return found
 
 
 def parse_number(token: str) -> float | None:
@@ -183,7 +266,7 @@ def find_quantities(text: str, taken: list[tuple[int, int]] | None = None) -> li
     spans = list(taken or [])
     found: list[Quantity] = []
     if not _ANY_NUMBER.search(text):
-        return found
+        return _word_shares(text, spans)
     lowered = text.casefold()
     for kind, pattern in _QTY_PATTERNS:
         if not _QTY_GATES[kind](lowered):
@@ -234,5 +317,6 @@ def find_quantities(text: str, taken: list[tuple[int, int]] | None = None) -> li
                 start = hedge.start()
             found.append(Quantity(kind, value, unit, text[start : m.end()].strip(), start, m.end()))
             spans.append((m.start(), m.end()))
+    found.extend(_word_shares(text, spans))
     found.sort(key=lambda q: q.start)
     return found

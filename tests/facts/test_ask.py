@@ -177,3 +177,17 @@ async def test_reporters_wording_meets_the_sources(facts: FactService) -> None:
     # "assurances" (question) vs "guarantees" (source), "rejected" vs "denied"
     answer = await facts.ask("Who rejected the FT report?")
     assert answer.answer.startswith("Anna Kelly")
+
+
+async def test_a_share_in_words_answers_how_much(facts: FactService) -> None:
+    answer = await facts.ask("How much of Luhansk does Russia control?")
+    assert answer.answer.startswith("nearly all of Luhansk"), answer.answer
+    assert "nearly all of Luhansk" in answer.citations[0].quote
+    assert not answer.conflicts  # "most of Luhansk" elsewhere agrees; words are not figures
+
+
+async def test_a_date_question_without_a_dated_answer_says_so(facts: FactService) -> None:
+    answer = await facts.ask("When did Witkoff travel to Moscow?")
+    assert not answer.abstained
+    assert answer.answer.startswith("My sources give no date for that"), answer.answer
+    assert "travelled to Moscow" in answer.citations[0].quote

@@ -123,3 +123,24 @@ def test_dates_absolute_and_relative(text: str, expected: date, precision: str) 
 )
 def test_attribution(text: str, who: str | None) -> None:
     assert find_attribution(text, find_entities(text)) == who
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "value"),
+    [
+        ("Russia presently controls nearly all of Luhansk.", "nearly all", 95.0),
+        ("Russia holds most of Luhansk.", "most", 70.0),
+        ("It once produced over half of Ukraine's coal.", "over half", 50.0),
+        ("Two-thirds of the region is occupied.", "Two-thirds", 66.7),
+        ("Troops hold a third of the oblast.", "a third", 33.3),
+        ("The majority of voters back talks.", "The majority", 60.0),
+    ],
+)
+def test_shares_in_words_are_approximate_percentages(text: str, phrase: str, value: float) -> None:
+    found = [q for q in find_quantities(text) if q.approx]
+    assert [(q.kind, q.text, q.value) for q in found] == [("percent", phrase, value)]
+
+
+def test_share_words_without_an_object_are_not_quantities() -> None:
+    assert find_quantities("Most of them agreed, and most analysts doubt it.") == []
+    assert not any(q.approx for q in find_quantities("The war is halfway through its fourth year."))
