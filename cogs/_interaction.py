@@ -3,11 +3,13 @@
 Management commands carry ``default_permissions(manage_guild=True)`` (Discord hides them from
 everyone else unless a server admin grants them in Server Settings > Integrations) and, in
 depth, the ``manager_only`` check: Manage Server, or the configured newsroom role (by id from
-the server's settings, or by name from ``BEATWATCH_NEWSROOM_ROLE``).
+the server's settings, set with ``/admin newsroom-role``, or by name from
+``BEATWATCH_NEWSROOM_ROLE``).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -52,19 +54,31 @@ async def is_manager(interaction: discord.Interaction) -> bool:
     return bool(wanted) and any(r.name.casefold() == wanted for r in member.roles)
 
 
-def _need_text(interaction: discord.Interaction) -> str:
-    role = app(interaction).settings.newsroom_role
-    extra = f" or the {role} role" if role else ""
+async def _need_text(interaction: discord.Interaction) -> str:
+    bot = app(interaction)
+    config = await guilds.get_guild(bot.services.db.reader, guild_id(interaction))
+    roles = [f"<@&{config.newsroom_role_id}>"] if config and config.newsroom_role_id else []
+    roles += [bot.settings.newsroom_role] if bot.settings.newsroom_role else []
+    extra = f" or the {' or '.join(roles)} role" if roles else ""
     return f"You need the Manage Server permission{extra} to change beatwatch's settings."
 
 
 async def _manager_predicate(interaction: discord.Interaction) -> bool:
     if await is_manager(interaction):
         return True
-    raise NotManager(_need_text(interaction))
+    raise NotManager(await _need_text(interaction))
 
 
 manager_only = app_commands.check(_manager_predicate)
+
+
+def kick_delivery(scheduler: Any) -> None:
+    """Run the outbox delivery job now instead of at its next interval (no-op without a
+    running scheduler; the job itself never runs twice at once)."""
+    if scheduler is None or not getattr(scheduler, "running", False):
+        return
+    if scheduler.get_job("deliver") is not None:
+        scheduler.modify_job("deliver", next_run_time=datetime.now(UTC))
 
 
 async def defer(interaction: discord.Interaction, *, ephemeral: bool) -> None:

@@ -1,4 +1,5 @@
-"""``/admin sync``: the bot owner refreshes the slash commands Discord shows."""
+"""``/admin sync``: the bot owner refreshes the slash commands Discord shows.
+``/admin newsroom-role``: a server manager lets a role change beatwatch's settings."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import UserFacingError
+from bot.services import Services
 from bot.tree import NotManager
 from cogs import _render as render
-from cogs._interaction import MANAGE, app, defer, respond
+from cogs import _settings as settings
+from cogs._interaction import MANAGE, app, defer, guild_id, respond
 
 if TYPE_CHECKING:
     from bot.app import BeatwatchBot
@@ -25,9 +29,40 @@ async def _owner_only(interaction: discord.Interaction) -> bool:
     raise NotManager("Only the bot's owner can do that.")
 
 
+async def _manage_server_only(interaction: discord.Interaction) -> bool:
+    """Manage Server itself (not the newsroom role: a role cannot hand itself out)."""
+    perms = interaction.permissions
+    guild = interaction.guild
+    if perms.manage_guild or perms.administrator:
+        return True
+    if guild is not None and guild.owner_id == interaction.user.id:
+        return True
+    raise NotManager("You need the Manage Server permission to choose the newsroom role.")
+
+
+async def build_newsroom_role(
+    services: Services, gid: int, role_id: int | None, role_name: str = ""
+) -> render.Reply:
+    if role_id is not None and role_id == gid:
+        raise UserFacingError(
+            "@everyone cannot be the newsroom role: pick a role your editors have."
+        )
+    await settings.update(services, gid, newsroom_role_id=role_id)
+    if role_id is None:
+        return render.text_reply(
+            "Newsroom role cleared: only members with Manage Server change beatwatch's settings."
+        )
+    return render.text_reply(
+        f"Members with <@&{role_id}> ({render.inert(role_name)}) may now change beatwatch's "
+        "settings (topics, feeds, alerts, digest), as well as those with Manage Server."
+    )
+
+
 @app_commands.guild_only()
 @MANAGE
-class AdminCog(commands.GroupCog, group_name="admin", group_description="Bot owner tools."):
+class AdminCog(
+    commands.GroupCog, group_name="admin", group_description="Server and bot owner settings."
+):
     def __init__(self, bot: BeatwatchBot) -> None:
         self.bot = bot
         super().__init__()
@@ -55,6 +90,27 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Bot own
             "event=commands_synced scope=%s count=%s by=%s", scope, len(synced), interaction.user.id
         )
         await respond(interaction, render.text_reply(f"Synced {len(synced)} commands to {where}."))
+
+    @app_commands.command(
+        name="newsroom-role",
+        description="Let members with a role change beatwatch's settings (leave out to clear).",
+    )
+    @app_commands.describe(role="The editors' role (leave out to clear it)")
+    @app_commands.check(_manage_server_only)
+    async def newsroom_role(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        gid = guild_id(interaction)
+        reply = await build_newsroom_role(
+            app(interaction).services, gid, role.id if role else None, role.name if role else ""
+        )
+        log.info(
+            "event=newsroom_role_set guild=%s role=%s by=%s",
+            gid,
+            role.id if role else None,
+            interaction.user.id,
+        )
+        await respond(interaction, reply)
 
 
 async def setup(bot: BeatwatchBot) -> None:

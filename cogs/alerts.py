@@ -15,7 +15,8 @@ from discord.ext import commands
 from bot.services import Services
 from cogs import _render as render
 from cogs import _settings as settings
-from cogs._interaction import MANAGE, app, guild_id, manager_only, respond
+from cogs._interaction import MANAGE, app, guild_id, kick_delivery, manager_only, respond
+from cogs.status import waiting_hint
 
 if TYPE_CHECKING:
     from bot.app import BeatwatchBot
@@ -39,9 +40,33 @@ def missing_permissions(channel: discord.TextChannel) -> list[str]:
 async def build_channel(
     services: Services, gid: int, channel_id: int, *, mode: str = "discord"
 ) -> render.Reply:
+    waiting = (await services.alerts.backlog(gid))["waiting_channel"]
     await settings.update(services, gid, alert_channel_id=channel_id)
     where = f"<#{channel_id}>" if mode == "discord" else f"channel {channel_id}"
-    return render.text_reply(f"Alerts will be posted in {where}.")
+    text = f"Alerts will be posted in {where}."
+    if waiting:
+        text += (
+            f" {waiting} {'message' if waiting == 1 else 'messages'} waiting for a channel "
+            "will be posted there now (alerts older than 24 h go in the next digest instead)."
+        )
+    return render.text_reply(text)
+
+
+async def build_show_channel(services: Services, gid: int) -> render.Reply:
+    """``/alerts channel`` without a channel: where alerts go, or the hint that none is set."""
+    config = await settings.current(services, gid)
+    backlog = await services.alerts.backlog(gid)
+    if config.alert_channel_id:
+        text = f"Alerts are posted in <#{config.alert_channel_id}>."
+        if config.alerts_paused:
+            text += " (paused: /alerts resume to restart)"
+        return render.text_reply(text)
+    hint = waiting_hint(config, backlog)
+    return render.text_reply(
+        hint
+        or "No alert channel set yet: alerts wait until you choose one with "
+        "`/alerts channel channel:#newsroom`."
+    )
 
 
 async def build_pause(services: Services, gid: int, paused: bool) -> render.Reply:
@@ -76,16 +101,27 @@ class AlertsCog(
         self.bot = bot
         super().__init__()
 
-    @app_commands.command(name="channel", description="Post this server's alerts in a channel.")
-    @app_commands.describe(channel="The channel for alerts")
+    @app_commands.command(
+        name="channel", description="Post this server's alerts in a channel (or show where)."
+    )
+    @app_commands.describe(channel="The channel for alerts (leave out to see the current one)")
     @manager_only
-    async def channel(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
-        reply = await build_channel(app(interaction).services, guild_id(interaction), channel.id)
+    async def channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        bot = app(interaction)
+        if channel is None:
+            await respond(
+                interaction, await build_show_channel(bot.services, guild_id(interaction))
+            )
+            return
+        reply = await build_channel(bot.services, guild_id(interaction), channel.id)
         missing = missing_permissions(channel)
         if missing and reply.content:
             reply.content += (
                 f"\n⚠️ I cannot post there yet: I need {', '.join(missing)} in that channel."
             )
+        kick_delivery(bot.scheduler)
         await respond(interaction, reply)
 
     @app_commands.command(

@@ -1,6 +1,7 @@
 """``/digest now|preview|schedule``: the daily digest of this server's stories and facts.
 
-preview is open and private; now (posts in the digest channel) and schedule need an editor.
+preview is open and private; now (queues an extra digest in the outbox) and schedule need an
+editor.
 """
 
 from __future__ import annotations
@@ -12,21 +13,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.alerts.transport import DeliveryError
-from bot.digest.render import split_lines
-from bot.errors import UserFacingError
-from bot.models import OutgoingMessage
 from bot.services import Services
 from cogs import _render as render
 from cogs import _settings as settings
-from cogs._interaction import app, defer, guild_id, manager_only, respond
+from cogs._interaction import app, defer, guild_id, kick_delivery, manager_only, respond
 
 if TYPE_CHECKING:
     from bot.app import BeatwatchBot
 
 log = logging.getLogger(__name__)
-
-CHUNK_CHARS = 3900
 
 
 async def build_preview(services: Services, gid: int) -> render.Reply:
@@ -38,28 +33,22 @@ async def build_preview(services: Services, gid: int) -> render.Reply:
     )
 
 
-async def digest_messages(
-    services: Services, gid: int, channel_id: int | None, key: str
-) -> list[OutgoingMessage]:
-    """The digest as it stands now, as messages for a transport (not recorded as a daily run)."""
-    _digest, lines = await services.digests.preview(gid)
-    title, body = (lines[0], lines[1:]) if lines else ("Digest", [])
-    chunks = split_lines(body or ["Nothing new since the last digest."], CHUNK_CHARS)
-    return [
-        OutgoingMessage(
-            dedupe_key=f"{key}:{i}",
-            outbox_id=0,
-            guild_id=gid,
-            channel_id=channel_id,
-            kind="digest",
-            title=title if i == 1 else f"{title} ({i}/{len(chunks)})",
-            lines=chunk.split("\n"),
-            footer=f"posted on request · part {i} of {len(chunks)}"
-            if len(chunks) > 1
-            else "posted on request",
-        )
-        for i, chunk in enumerate(chunks, start=1)
-    ]
+async def build_now(
+    services: Services, gid: int, fallback_channel: int | None, *, mode: str = "discord"
+) -> render.Reply:
+    """Queue the digest since the last one (posted by delivery, recorded as a run)."""
+    queued = await services.digests.post_now(gid, services.clock.now(), channel_id=fallback_channel)
+    if queued is None:
+        return render.text_reply("That digest was just queued; it is on its way.")
+    _digest, parts = queued
+    log.info("event=digest_now_queued guild=%s parts=%s", gid, parts)
+    config = await settings.current(services, gid)
+    target = config.digest_channel_id or config.alert_channel_id or fallback_channel
+    where = f" for <#{target}>" if target and mode == "discord" else ""
+    return render.text_reply(
+        f"Digest queued ({parts} {'part' if parts == 1 else 'parts'}){where}. "
+        "The daily digest still runs at its time and covers what comes after this one."
+    )
 
 
 async def build_schedule(
@@ -103,25 +92,15 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="The d
         )
 
     @app_commands.command(
-        name="now", description="Post the digest in the digest channel now (editors)."
+        name="now", description="Post the digest since the last one now (editors)."
     )
     @manager_only
     async def now(self, interaction: discord.Interaction) -> None:
         await defer(interaction, ephemeral=True)
         bot = app(interaction)
-        gid = guild_id(interaction)
-        config = await settings.current(bot.services, gid)
-        channel_id = config.digest_channel_id or config.alert_channel_id or interaction.channel_id
-        messages = await digest_messages(
-            bot.services, gid, channel_id, f"digest-now:{interaction.id}"
-        )
-        try:
-            for msg in messages:
-                await bot.transport.send(msg)
-        except DeliveryError as exc:
-            raise UserFacingError(f"I could not post the digest in <#{channel_id}>: {exc}") from exc
-        log.info("event=digest_posted_on_request guild=%s parts=%s", gid, len(messages))
-        await respond(interaction, render.text_reply(f"Digest posted in <#{channel_id}>."))
+        reply = await build_now(bot.services, guild_id(interaction), interaction.channel_id)
+        kick_delivery(bot.scheduler)
+        await respond(interaction, reply)
 
     @app_commands.command(
         name="schedule", description="Set the daily digest time and timezone (editors)."

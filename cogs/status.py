@@ -1,4 +1,4 @@
-"""``/status``: feeds, last poll, counts, next digest, version."""
+"""``/status``: feeds, last poll, counts, delivery backlog, next digest, problems, version."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__
+from bot.models import GuildConfig
 from bot.services import Services
 from bot.storage import counts, guilds
 from cogs import _render as render
@@ -31,6 +32,32 @@ def next_digest(now: datetime, digest_time: str, tz: str) -> datetime:
             local_now.date() + timedelta(days=1), time(hours, minutes), zone
         )
     return candidate
+
+
+def delivery_line(backlog: dict[str, int]) -> str:
+    """Outbox rows waiting for a channel, failed deliveries, alerts held for the digest."""
+    parts = [
+        f"{backlog['waiting_channel']} waiting for a channel",
+        f"{backlog['failed']} failed"
+        + (" (see `beatwatch alerts list --status failed`)" if backlog["failed"] else ""),
+        f"{backlog['held']} {'alert' if backlog['held'] == 1 else 'alerts'} held for the digest",
+    ]
+    return " · ".join(parts)
+
+
+def waiting_hint(config: GuildConfig | None, backlog: dict[str, int]) -> str:
+    """The clear hint for a server with messages waiting and no alert channel ('' if none)."""
+    if backlog["waiting_channel"] == 0 or (config is not None and config.alert_channel_id):
+        return ""
+    alerts = backlog["waiting_alerts"]
+    what = f"{alerts} {'alert' if alerts == 1 else 'alerts'}" if alerts else "Messages"
+    rest = backlog["waiting_channel"] - alerts
+    if alerts and rest:
+        what += f" and {rest} other {'message' if rest == 1 else 'messages'}"
+    return (
+        f"⚠️ {what} waiting: this server has no alert channel. "
+        "Set one with `/alerts channel` and they are posted there."
+    )
 
 
 async def build_status(services: Services, gid: int, *, mode: str = "discord") -> render.Reply:
@@ -57,13 +84,14 @@ async def build_status(services: Services, gid: int, *, mode: str = "discord") -
             f"{table['stories']} stories · {table['alerts']} alerts",
         ),
     ]
+    backlog = await services.alerts.backlog(gid)
     if config is not None:
         due = next_digest(now, config.digest_time, config.timezone)
         channel = config.digest_channel_id or config.alert_channel_id
         where = f" in <#{channel}>" if channel and mode == "discord" else ""
-        fields.append(
-            ("Next digest", f"{render.when(due)} ({config.digest_time} {config.timezone}){where}")
-        )
+        local = due.strftime("%a %d %b %H:%M")
+        relative = f" ({render.when(due, style='R')})" if mode == "discord" else ""
+        fields.append(("Next digest", f"{local} {config.timezone}{relative}{where}"))
         alerts_state = "paused" if config.alerts_paused else "on"
         if config.quiet_start and config.quiet_end:
             alerts_state += f", quiet {config.quiet_start}-{config.quiet_end}"
@@ -75,6 +103,10 @@ async def build_status(services: Services, gid: int, *, mode: str = "discord") -
         fields.append(
             ("Alerts", f"{alerts_state} · {target}" if mode == "discord" else alerts_state)
         )
+    fields.append(("Delivery", delivery_line(backlog)))
+    hint = waiting_hint(config, backlog) if mode == "discord" else ""
+    if hint:
+        fields.insert(0, ("Waiting for a channel", hint))
     try:
         from bot.ops import problems
 
@@ -83,13 +115,14 @@ async def build_status(services: Services, gid: int, *, mode: str = "discord") -
         trouble = ""
     if trouble:
         fields.insert(0, ("Problems", render.inert(trouble)))
+    warn = bool(trouble or hint or backlog["failed"])
     return render.Reply(
         embeds=[
             render.embed(
                 "beatwatch status",
                 fields=fields,
                 footer=f"beatwatch {__version__} · {mode} mode",
-                colour=render.COLOUR_WARN if trouble else render.COLOUR_INFO,
+                colour=render.COLOUR_WARN if warn else render.COLOUR_INFO,
             )
         ],
         ephemeral=True,

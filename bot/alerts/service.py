@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ HEALTH_CURSOR = "feed_health_events"
 # Transitions older than this when first seen (e.g. a database from before alerts existed)
 # advance the cursor without a notice, so a first start does not post a backlog of old news.
 STALE_NOTICE = timedelta(hours=24)
+BACKLOG_CAP = 1000  # failed rows counted for /status ("1000" means at least that many)
 
 
 class AlertService:
@@ -28,14 +30,18 @@ class AlertService:
         self._settings = settings
         self._clock = clock
         self._delivery = OutboxDelivery(db, settings, clock)
+        # One pass at a time in this process: the delivery job, a digest job's pass and a
+        # command's kick must not send the same row twice (the console cannot dedupe).
+        self._delivering = asyncio.Lock()
 
     async def deliver(self, transport: Transport, *, guild_id: int | None = None) -> DeliveryReport:
         """One delivery pass: queue new feed-health notices, then send what is due
         (only one server's messages if ``guild_id`` is given: the CLI delivers guild 0)."""
-        notices = await self.queue_health_notices()
-        return await self._delivery.deliver_due(
-            transport, notices_queued=notices, guild_id=guild_id
-        )
+        async with self._delivering:
+            notices = await self.queue_health_notices()
+            return await self._delivery.deliver_due(
+                transport, notices_queued=notices, guild_id=guild_id
+            )
 
     async def queue_health_notices(self) -> int:
         """One 'notice' outbox row per feed health transition per subscribed server (+ console)."""
@@ -106,6 +112,21 @@ class AlertService:
     async def counts(self) -> dict[str, int]:
         """Outbox rows per status (for health/metrics: 'failed' and 'pending' matter)."""
         return await outbox_store.count_outbox(self._db.reader)
+
+    async def backlog(self, guild_id: int) -> dict[str, int]:
+        """What is stuck for one server (for /status): outbox rows waiting for a channel,
+        failed deliveries (counted up to ``BACKLOG_CAP``), and alerts held for the digest."""
+        reader = self._db.reader
+        waiting = await outbox_store.waiting_channel_rows(reader, guild_id)
+        failed = await outbox_store.list_outbox(
+            reader, guild_id=guild_id, status="failed", limit=BACKLOG_CAP
+        )
+        return {
+            "waiting_channel": len(waiting),
+            "waiting_alerts": sum(r.kind in ("alert", "combined") for r in waiting),
+            "failed": len(failed),
+            "held": len(await store.held_alerts(reader, guild_id)),
+        }
 
     async def prune(self, now: datetime | None = None) -> int:
         """Delete sent outbox rows older than ``outbox_retention_days``."""

@@ -151,7 +151,6 @@ class Console:
         self.transport = transport
         self.scheduler = scheduler
         self.guild_id = CONSOLE_GUILD_ID
-        self._now_count = 0
 
     async def execute(self, line: str) -> bool:
         """Run one typed line; False when the user asked to quit."""
@@ -288,16 +287,18 @@ class Console:
 
     async def _digest(self, rest: list[str], line: str) -> Any:
         from cogs import digest
+        from cogs._interaction import kick_delivery
 
         sub, opts, words = _parse(rest)
         if sub == "preview":
             return await digest.build_preview(self.services, self.guild_id)
         if sub == "now":
-            self._now_count += 1
-            key = f"console-digest-now:{self.services.clock.now().timestamp()}:{self._now_count}"
-            for msg in await digest.digest_messages(self.services, self.guild_id, None, key):
-                await self.transport.send(msg)
-            return "(digest printed above)"
+            reply = await digest.build_now(self.services, self.guild_id, None, mode="console")
+            if self.scheduler is not None and self.scheduler.running:
+                kick_delivery(self.scheduler)
+            else:
+                await self.services.alerts.deliver(self.transport, guild_id=self.guild_id)
+            return reply
         if sub == "schedule":
             time = opts.get("time") or (words[0] if words else "")
             tz = opts.get("timezone") or (

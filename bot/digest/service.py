@@ -9,6 +9,7 @@ last digest ended, so nothing falls between two digests.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,7 +18,7 @@ from typing import Protocol
 import aiosqlite
 
 from bot.alerts.compose import zone
-from bot.clock import Clock
+from bot.clock import Clock, to_iso
 from bot.digest.builder import build_digest, build_timeline
 from bot.digest.render import digest_title, render_digest, split_lines
 from bot.errors import UserFacingError
@@ -113,6 +114,7 @@ class DigestService:
         self.stories = stories
         self._chunk_chars = chunk_chars
         self._facts_limit = facts_limit
+        self._making = asyncio.Lock()
 
     async def _guild(self, guild_id: int) -> GuildConfig:
         found = await guild_store.get_guild(self._db.reader, guild_id)
@@ -175,6 +177,12 @@ class DigestService:
         return digest, [digest_title(digest), *render_digest(digest)]
 
     async def run_due_digest(self, guild_id: int, now: datetime | None = None) -> Digest | None:
+        """See ``_run_due_digest``; one digest (scheduled or on request) is made at a time,
+        so each starts where the one before it ended."""
+        async with self._making:
+            return await self._run_due_digest(guild_id, now)
+
+    async def _run_due_digest(self, guild_id: int, now: datetime | None = None) -> Digest | None:
         """Queue today's digest for the server if its time has come and it has not run today.
 
         No channel for the digest (and not the console): the run is claimed but held
@@ -246,6 +254,60 @@ class DigestService:
         self._log_queued(guild_id, period, digest, len(chunks))
         return digest
 
+    async def post_now(
+        self, guild_id: int, now: datetime | None = None, *, channel_id: int | None = None
+    ) -> tuple[Digest, int] | None:
+        """An extra digest on request (``/digest now``): what happened since the last digest,
+        queued in the outbox (delivery guarantees apply) and recorded as a run of its own
+        (period ``manual:<time>``), so the next digest covers only what came after it. It does
+        not replace the day's scheduled digest, which still runs at its time.
+
+        ``channel_id``: where to post when the server has no digest/alert channel (the
+        channel the command was typed in). Returns the digest and its part count, or None when
+        an identical request in the same second already queued it.
+        """
+        async with self._making:
+            return await self._post_now(guild_id, now or self._clock.now(), channel_id)
+
+    async def _post_now(
+        self, guild_id: int, now: datetime, channel_id: int | None
+    ) -> tuple[Digest, int] | None:
+        guild = await self._guild(guild_id)
+        target = guild.digest_channel_id or guild.alert_channel_id or channel_id
+        if target is None and guild_id != CONSOLE_GUILD_ID:
+            raise UserFacingError(
+                "This server has no digest or alert channel yet: set one with /digest schedule "
+                "or /alerts channel."
+            )
+        until = now.replace(microsecond=0) - timedelta(seconds=1)
+        waiting = await store.waiting_run(self._db.reader, guild_id)
+        last = await store.last_run(self._db.reader, guild_id)
+        if waiting is not None:
+            since = waiting.since
+        else:
+            since = last.until if last else until - DEFAULT_PERIOD
+        since = min(since, until)
+        period = f"manual:{to_iso(now)}"
+        digest = await self.build(guild_id, since, until)
+        title, chunks = self._parts(digest)
+        async with self._db.transaction() as tx:
+            claimed = await store.insert_run(
+                tx,
+                guild_id=guild_id,
+                period=period,
+                since=since,
+                until=until,
+                chunks=len(chunks),
+                now=now,
+            )
+            if not claimed:
+                return None
+            await self._queue(
+                tx, guild, digest, period, title, chunks, now, channel_id=target, manual=True
+            )
+        self._log_queued(guild_id, period, digest, len(chunks))
+        return digest, len(chunks)
+
     @staticmethod
     def _has_channel(guild: GuildConfig) -> bool:
         return bool(
@@ -280,22 +342,27 @@ class DigestService:
         title: str,
         chunks: list[str],
         now: datetime,
+        *,
+        channel_id: int | None = None,
+        manual: bool = False,
     ) -> None:
         """The run's message parts into the outbox; the held alerts it shows become 'digested'."""
         group = f"digest:{period}"
+        notes = ["posted on request"] if manual else []
         for i, chunk in enumerate(chunks, start=1):
+            footer = [*notes, f"part {i} of {len(chunks)}"] if len(chunks) > 1 else notes
             await outbox_store.enqueue(
                 tx,
                 guild_id=guild.guild_id,
                 kind="digest",
                 now=now,
-                channel_id=guild.digest_channel_id or guild.alert_channel_id,
+                channel_id=channel_id or guild.digest_channel_id or guild.alert_channel_id,
                 source_key=f"{group}:{i}",
                 group_key=group,
                 payload={
                     "title": title if i == 1 else f"{title} ({i}/{len(chunks)})",
                     "lines": chunk.split("\n"),
-                    "footer": f"part {i} of {len(chunks)}" if len(chunks) > 1 else "",
+                    "footer": " · ".join(footer),
                     "period": period,
                 },
             )

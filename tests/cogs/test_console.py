@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,13 @@ async def test_console_user_mistakes_are_one_line(
     assert "error: time must be a 24-hour time" in text
     assert "Quiet hours 22:00–07:00" in text
     assert "== beatwatch status" not in text
+
+
+async def test_console_digest_now_is_queued_then_printed_once(
+    console_settings: Settings, clock: FixedClock
+) -> None:
+    clock.set(datetime(2026, 2, 1, 4, 0, tzinfo=UTC))  # 06:00 in Kyiv: the daily one is at 08:00
+    text = await _session(console_settings, clock, "/digest now", "/digest now")
+    assert "Digest queued (1 part)" in text
+    assert "That digest was just queued" in text  # same second: not queued twice
+    assert text.count("Daily digest") == 1, text

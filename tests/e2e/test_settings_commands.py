@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.storage import guilds
-from tests.e2e.conftest import StartBot
+from tests.e2e.conftest import StartBot, settle
 from tests.e2e.fake_discord import EPHEMERAL, FakeDiscord
 
 
@@ -40,7 +40,7 @@ async def test_alerts_are_hidden_from_and_refused_to_non_managers(
 
 
 async def test_digest_commands(start_bot: StartBot, fake: FakeDiscord) -> None:
-    await start_bot()
+    bot = await start_bot()
     newsroom = fake.channel("newsroom")
     preview = await (await fake.slash("digest preview", user=fake.reporter)).reply()
     assert preview["flags"] & EPHEMERAL and preview["embeds"][0]["title"].startswith("Daily digest")
@@ -63,10 +63,12 @@ async def test_digest_commands(start_bot: StartBot, fake: FakeDiscord) -> None:
     ).reply()
     assert "07:30 Europe/Kyiv" in ok["content"]
 
+    await settle(bot)  # the start-up delivery pass is over: the command's kick runs at once
     now = await (await fake.slash("digest now")).reply()
-    assert f"<#{newsroom}>" in now["content"]
+    assert now["flags"] & EPHEMERAL and now["content"].startswith("Digest queued (1 part)")
     posted = await fake.wait_for_message(newsroom)
     assert posted["embeds"][0]["title"].startswith("Daily digest")
+    assert "posted on request" in posted["embeds"][0]["footer"]["text"]
     assert posted["allowed_mentions"] == {"parse": []}
 
 
@@ -154,12 +156,18 @@ async def test_status_shows_operational_problems(
 async def test_digest_now_in_a_channel_the_bot_cannot_post_in(
     start_bot: StartBot, fake: FakeDiscord
 ) -> None:
-    await start_bot()
+    bot = await start_bot()
     newsroom = fake.channel("newsroom")
     await (await fake.slash("alerts channel", {"channel": newsroom})).reply()
     fake.forbidden_channels.add(newsroom)
+    await settle(bot)
     reply = await (await fake.slash("digest now")).reply()
-    assert reply["flags"] & EPHEMERAL
-    assert (
-        "could not post the digest" in reply["content"] and "missing permission" in reply["content"]
-    )
+    assert reply["flags"] & EPHEMERAL and reply["content"].startswith("Digest queued")
+    await bot.scheduler.run_delivery()  # passes never overlap: after the one the command started
+    failed = await bot.services.alerts.outbox(fake.guild.id, status="failed")
+    assert fake.channel_messages(newsroom) == []
+    assert [e.kind for e in failed] == ["digest"]
+    assert "permission" in (failed[0].last_error or "").lower()
+    status = await (await fake.slash("status")).reply()
+    fields = {f["name"]: f["value"] for f in status["embeds"][0]["fields"]}
+    assert "1 failed" in fields["Delivery"]
