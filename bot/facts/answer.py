@@ -12,11 +12,11 @@ from bot.facts.labels import (
     brief_quote,
     citation_for,
     day_of,
-    describe_role,
     source_label,
 )
 from bot.facts.question import Question
 from bot.facts.ranking import MIN_COVERAGE, Scored, supported
+from bot.facts.roles import describe_role
 from bot.facts.stance import stance
 from bot.facts.terms import content_terms
 from bot.models import Answer

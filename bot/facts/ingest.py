@@ -17,6 +17,7 @@ from bot.facts.attribution import find_attribution
 from bot.facts.dates import DateRef, find_dates
 from bot.facts.entities import Entity, find_entities
 from bot.facts.quantities import Quantity, find_quantities
+from bot.facts.roles import refers_back
 from bot.facts.sentences import split_article
 from bot.facts.terms import entity_term, index_text
 from bot.models import Article
@@ -25,6 +26,8 @@ from bot.storage import facts as store
 log = logging.getLogger(__name__)
 
 _PRONOUN = re.compile(r"^(?:He|She)\b")
+_THEY = re.compile(r"^They\b")
+RECENT = 3  # sentences a definite description ("the Kremlin aide") may look back over
 _PRONOUN_SAID = re.compile(
     r"^(?:He|She)\s+(?:(?:has|had|have|also|later|then|previously|repeatedly|again|strongly|"
     r"firmly|flatly|publicly)\s+)*(?:said|says|told|called|described|criticised|criticized|"
@@ -73,6 +76,7 @@ def analyse_article(article: Article) -> list[AnalysedFact]:
     heading_entities: list[str] = []
     previous: list[str] = []
     speaker: str | None = None  # the main person of the previous sentence (for "He"/"She")
+    recent: list[tuple[str, list[Entity]]] = []  # earlier sentences of the section, newest first
     for position, unit in enumerate(split_article(article.title, article.text)):
         entities, quantities, dates, attribution = analyse_text(
             unit.text, article.published, heading=unit.kind != "sentence"
@@ -92,6 +96,8 @@ def analyse_article(article: Article) -> list[AnalysedFact]:
             markers.append(entity_term(implicit))
             if attribution is None and _PRONOUN_SAID.match(unit.text):
                 attribution = implicit
+        if unit.kind == "sentence":
+            attribution = _refer_back(unit.text, entities, names, recent, attribution, markers)
         if attribution:
             markers.append("q_said")
         out.append(
@@ -110,6 +116,7 @@ def analyse_article(article: Article) -> list[AnalysedFact]:
         )
         if unit.kind == "sentence":
             previous = names
+            recent = [(unit.text, entities), *recent[: RECENT - 1]]
             persons = [e.name for e in entities if e.type == "person"]
             speaker = (
                 attribution
@@ -118,7 +125,52 @@ def analyse_article(article: Article) -> list[AnalysedFact]:
             )
         else:
             speaker = None
+            recent = []
     return out
+
+
+def _refer_back(
+    text: str,
+    entities: list[Entity],
+    names: list[str],
+    recent: list[tuple[str, list[Entity]]],
+    attribution: str | None,
+    markers: list[str],
+) -> str | None:
+    """Coreference as implicit index entities (the quote is never changed): "They" -> the
+    people (two or more) named in the sentence before; "the Kremlin aide",
+    "the US envoy" -> the most recent person written with that role. A description that is
+    the sentence's speaker becomes its attribution. Returns the (possibly resolved) attribution."""
+    if not recent:
+        return attribution
+    if _THEY.match(text):
+        # only a group of named people: an organisation named before is already the
+        # sentence's context, and "They" after "Officials from X" means the officials
+        people = _unique_names([e for e in recent[0][1] if e.type == "person"])
+        for name in people if len(people) >= 2 else []:
+            if name not in names:
+                markers.append(entity_term(name))
+        return attribution
+    found = refers_back(text, recent)
+    if found is None:
+        return attribution
+    name, (start, end) = found
+    if name in names:
+        return attribution
+    markers.append(entity_term(name))
+    inside = {e.name for e in entities if start <= e.start and e.end <= end}
+    if attribution is None and start == 0 and _SAID_AFTER.match(text[end:]):
+        return name
+    described = text[start:end].casefold()
+    if attribution is not None and (attribution in inside or attribution.casefold() in described):
+        return name  # "The Kremlin aide said": not "Kremlin", not "the Kremlin aide"
+    return attribution
+
+
+_SAID_AFTER = re.compile(
+    r"^\s+(?:(?:has|had|also|later|then|again)\s+)*(?:said|says|told|stated|confirmed|denied|"
+    r"warned|added|noted|insisted|argued|claimed|declared|announced|wrote|posted)\b"
+)
 
 
 def fact_rows(article_id: int, article: Article, added_at: datetime) -> list[tuple[object, ...]]:

@@ -175,43 +175,6 @@ def source_label(fact: FactRow) -> str:
     return fact.publisher.split(" (")[0]
 
 
-_ROLE_NOUN = (
-    r"(?:aide|adviser|advisor|spokesman|spokeswoman|spokesperson|envoy|President|president|"
-    r"Prime Minister|prime minister|Chancellor|chancellor|[Mm]inister|[Ss]ecretary|leader|"
-    r"official|ambassador|negotiator|commander|chief|head|director|analyst|general|General)"
-)
-
-
-_PRE_ROLE = re.compile(
-    rf"((?:[A-Z][\w.’'/-]*\s+|(?:presidential|deputy|senior|foreign|defen[cs]e|press|special|"
-    rf"chief|top|former|state|national|security|military)\s+){{0,4}}{_ROLE_NOUN})\s+$"
-)
-
-
-_POST_ROLE = re.compile(rf"^,\s+((?:the|a|an)\s+[^,;:]{{3,80}}?{_ROLE_NOUN}[^,;:]{{0,40}}?)\s*,")
-
-
-def describe_role(name: str, text: str) -> str | None:
-    """What ``text`` calls the person ``name``: "Kremlin aide" (before the name) or "the deputy
-    White House press secretary" (an appositive after it)."""
-    from bot.facts.entities import find_entities  # noqa: PLC0415 - keeps this module light
-
-    for e in find_entities(text, unknown=False):
-        if e.name != name:
-            continue
-        m = _POST_ROLE.match(text[e.end :])
-        if m:
-            return m.group(1).strip()
-        m = _PRE_ROLE.search(text[: e.start])
-        if m:
-            role = m.group(1).strip()
-            first = role.split()[0]
-            if first in ("The", "A", "An", "While", "But", "And", "As"):
-                role = role[len(first) :].strip()
-            return role or None
-    return None
-
-
 def brief_quote(text: str, limit: int = 220) -> str:
     if len(text) <= limit:
         return text

@@ -148,3 +148,65 @@ def test_he_and_she_sentences_inherit_the_person_before() -> None:
     assert "e_zelensky" in second.terms.split()
     assert second.attribution == "Zelensky"
     assert "Zelensky" not in second.text  # nothing is written into the quote
+
+
+def test_they_and_definite_descriptions_refer_back_without_changing_the_quote() -> None:
+    from bot.facts.ingest import analyse_article
+
+    day = datetime(2026, 1, 27, tzinfo=UTC)
+    body = (
+        "Kremlin aide Yuri Ushakov met US envoy Steve Witkoff and Jared Kushner in Moscow. "
+        "The Kremlin aide said the talks were useful. "
+        "The US envoy told reporters the last issue was solvable. "
+        "Witkoff and Kushner flew home on Friday. "
+        "They expect another round soon. "
+        "President Zelenskiy spoke in Davos. "
+        "The president said Ukraine would not give up land. "
+        "The spokesman declined to comment."
+    )
+    article = Article(
+        entry_key="coref-2",
+        title="Talks",
+        publisher="Test Wire",
+        published=day,
+        first_seen=day,
+        body=body,
+    )
+    facts = {f.text.split()[1]: f for f in analyse_article(article) if f.kind == "sentence"}
+    aide, envoy, they, president = (
+        facts["Kremlin"],
+        facts["US"],
+        facts["expect"],
+        facts["president"],
+    )
+    assert "e_ushakov" in aide.terms.split() and aide.attribution == "Ushakov"
+    assert "e_witkoff" in envoy.terms.split() and envoy.attribution == "Witkoff"
+    assert {"e_witkoff", "e_kushner"} <= set(they.terms.split())
+    assert "e_zelensky" in president.terms.split() and president.attribution == "Zelensky"
+    assert "Ushakov" not in aide.text and "Witkoff" not in envoy.text  # quotes untouched
+    # nobody written as a spokesman before: no guess
+    assert not any(t.startswith("e_") for t in facts["spokesman"].terms.split())
+
+
+async def test_a_description_finds_its_person_when_asked_by_name(
+    db: Database, clock: FixedClock
+) -> None:
+    day = datetime(2026, 1, 20, tzinfo=UTC)
+    article = Article(
+        entry_key="coref-3",
+        title="Envoy in Moscow",
+        publisher="Test Wire",
+        published=day,
+        first_seen=day,
+        body="US envoy Steve Witkoff arrived in Moscow for talks with Putin. "
+        "The envoy later said the remaining gap on prisoner exchanges was narrow.",
+    )
+    async with db.transaction() as tx:
+        article_id, _ = await insert_article(tx, article)
+        await ingest_article(tx, article_id, article, clock)
+    service = FactService(db, clock)
+    answer = await service.ask("What did Witkoff say about prisoner exchanges?")
+    service.close()
+    assert not answer.abstained
+    assert "prisoner exchanges was narrow" in answer.citations[0].quote
+    assert answer.answer.startswith("According to Witkoff"), answer.answer  # not "don't quote"
