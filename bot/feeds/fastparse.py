@@ -30,6 +30,10 @@ from feedparser.mixin import _FeedParserMixin
 _ATOM = "http://www.w3.org/2005/Atom"
 _RSS1 = "http://purl.org/rss/1.0/"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_CHANNELS = {
+    f"{{{_RSS1}}}channel": "rss10",
+    "{http://my.netscape.com/rdf/simple/0.9/}channel": "rss090",
+}
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _RDF_ABOUT = f"{{{_RDF}}}about"
 
@@ -87,18 +91,45 @@ class Unsupported(Exception):
     """The document is outside what the fast path models; use feedparser."""
 
 
-def _name(tag: str) -> str:
-    """feedparser's dispatch name for an ElementTree tag: '{dc-uri}Date' -> 'dc_date'."""
-    if tag[:1] != "{":
-        return tag.lower()
-    uri, _, local = tag[1:].partition("}")
-    local = local.lower()
-    prefix = _PREFIXES.get(uri.lower())
-    if prefix is None:
-        if local in _SENSITIVE_LOCAL:
-            raise Unsupported(f"unknown namespace element {local}")
-        return f"?_{local}"
-    return f"{prefix}_{local}" if prefix else local
+_XMLNS = re.compile(rb"""xmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*["']([^"']*)["']""")
+
+
+class _Names:
+    """feedparser's dispatch name for an ElementTree tag: '{dc-uri}Date' -> 'dc_date'.
+
+    Known namespace URIs map to feedparser's prefixes; an unknown URI to the document's own
+    prefix for it ('' when it is the default namespace), as feedparser does.
+    """
+
+    def __init__(self, body: bytes) -> None:
+        self.cache: dict[str, str] = {}
+        self.unknown: dict[str, set[str]] = {}
+        for prefix, uri in _XMLNS.findall(body):
+            key = uri.decode("utf-8", "replace")
+            if key.lower() not in _PREFIXES:
+                self.unknown.setdefault(key, set()).add(prefix.decode("ascii", "replace"))
+
+    def __call__(self, tag: str) -> str:
+        name = self.cache.get(tag)
+        if name is None:
+            name = self.cache[tag] = self._resolve(tag)
+        return name
+
+    def _resolve(self, tag: str) -> str:
+        if tag[:1] != "{":
+            return tag.lower()
+        uri, _, local = tag[1:].partition("}")
+        local = local.lower()
+        prefix = _PREFIXES.get(uri.lower())
+        if prefix is None:
+            given = self.unknown.get(uri, set())
+            if len(given) == 1:
+                prefix = next(iter(given))
+            elif local in _SENSITIVE_LOCAL:
+                raise Unsupported(f"element {local} of an ambiguous namespace")
+            else:
+                return f"?_{local}"
+        return f"{prefix}_{local}" if prefix else local
 
 
 def _encoding(body: bytes, headers: Mapping[str, str]) -> str | None:
@@ -166,13 +197,20 @@ def _content_type(element: ET.Element, default: str) -> str:
     return kind
 
 
-def _check_nested(element: ET.Element) -> None:
+def _check_nested(element: ET.Element, names: _Names, titled: bool = False) -> None:
     for inner in element.iter():
-        if inner is not element and _name(inner.tag) in _SENSITIVE:
+        if inner is element:
+            continue
+        name = names(inner.tag)
+        if name == "media_title" and titled:
+            continue  # deeper than the entry's own non-empty title: feedparser ignores it
+        if name in _SENSITIVE:
             raise Unsupported("feed field nested in another element")
 
 
-def _entry(item: ET.Element, atom: bool, lang: str | None, text: _Text) -> dict[str, Any]:
+def _entry(
+    item: ET.Element, atom: bool, lang: str | None, text: _Text, names: _Names
+) -> dict[str, Any]:
     lang = _lang(item, lang)
     entry: dict[str, Any] = {}
     links: list[dict[str, str]] = []
@@ -180,7 +218,7 @@ def _entry(item: ET.Element, atom: bool, lang: str | None, text: _Text) -> dict[
     about = item.get(_RDF_ABOUT)
     if about:
         entry["id"] = about
-    children = [(child, _name(child.tag)) for child in item]
+    children = [(child, names(child.tag)) for child in item]
     # A media title never wins over the entry's own non-empty title (feedparser's title depth).
     titled = any(n in ("title", "dc_title") for _, n in children) and all(
         (c.text or "").strip() for c, n in children if n in ("title", "dc_title")
@@ -213,7 +251,7 @@ def _entry(item: ET.Element, atom: bool, lang: str | None, text: _Text) -> dict[
             entry.setdefault("content", []).append({"type": kind, "value": value})
             entry.setdefault("summary", value)
         elif name in ("language", "dc_language"):
-            _check_nested(child)  # an entry's language element is not read by normalisation
+            _check_nested(child, names)  # an entry's language element is not read
         elif name == "link":
             href = child.get("href")
             if href is None:
@@ -250,11 +288,11 @@ def _entry(item: ET.Element, atom: bool, lang: str | None, text: _Text) -> dict[
         elif name == "source" and not len(child):
             continue  # RSS <source url="...">Outlet</source>: goes to the entry's source
         elif name == "media_title" and titled:
-            _check_nested(child)  # the entry's own title wins over a media title
+            _check_nested(child, names)  # the entry's own title wins over a media title
         elif name in _SENSITIVE:
             raise Unsupported(f"entry element {name}")
         else:
-            _check_nested(child)
+            _check_nested(child, names, titled)
     entry["links"] = links
     return entry
 
@@ -269,14 +307,17 @@ def fast_parse(body: bytes, headers: Mapping[str, str]) -> dict[str, Any] | None
         return None
     try:
         root = ET.fromstring(body)
-        return _document(root, encoding, headers.get("content-language"))
+        return _document(root, body, encoding, headers.get("content-language"))
     except (ET.ParseError, Unsupported, ValueError, LookupError):
         return None
 
 
-def _document(root: ET.Element, encoding: str, base_lang: str | None) -> dict[str, Any] | None:
+def _document(
+    root: ET.Element, body: bytes, encoding: str, base_lang: str | None
+) -> dict[str, Any] | None:
     text = _Text(encoding)
-    tag = root.tag
+    names = _Names(body)
+    tag = names(root.tag)
     lang = _lang(root, base_lang)
     feed: dict[str, Any] = {}
     if lang:
@@ -285,37 +326,39 @@ def _document(root: ET.Element, encoding: str, base_lang: str | None) -> dict[st
         if not root.get("version", "").startswith("2."):
             return None
         version, atom = "rss20", False
-        channels = [c for c in root if _name(c.tag) == "channel"]
+        channels = [c for c in root if names(c.tag) == "channel"]
         if len(channels) != 1:
             return None
         channel = channels[0]
-        items = [c for c in channel if c.tag == "item"]
-        head = [c for c in channel if c.tag != "item"]
-        if any(_name(c.tag) == "item" for c in root if c is not channel):
+        items = [c for c in channel if names(c.tag) == "item"]
+        head = [c for c in channel if names(c.tag) != "item"]
+        if any(names(c.tag) == "item" for c in root if c is not channel):
             return None
-    elif tag == f"{{{_RDF}}}RDF":
-        version, atom = "rss10", False
-        channels = [c for c in root if c.tag == f"{{{_RSS1}}}channel"]
-        if len(channels) != 1:
+    elif root.tag == f"{{{_RDF}}}RDF":
+        channels = [c for c in root if names(c.tag) == "channel"]
+        if len(channels) != 1 or channels[0].tag not in _RDF_CHANNELS:
             return None
         channel = channels[0]
-        items = [c for c in root if c.tag == f"{{{_RSS1}}}item"]
+        version, atom = _RDF_CHANNELS[channel.tag], False
+        items = [c for c in root if names(c.tag) == "item"]
         head = list(channel)
         for other in root:
-            if other is not channel and other.tag != f"{{{_RSS1}}}item":
-                _check_nested_all(other)
-    elif tag == f"{{{_ATOM}}}feed":
+            if other is not channel and names(other.tag) != "item":
+                _check_nested_all(other, names)
+    elif root.tag == f"{{{_ATOM}}}feed":
         version, atom = "atom10", True
         channel = root
         items = [c for c in root if c.tag == f"{{{_ATOM}}}entry"]
         head = [c for c in root if c.tag != f"{{{_ATOM}}}entry"]
+        if any(names(c.tag) in ("item", "entry") for c in head):
+            return None
     else:
         return None
     if not items:
         return None
     titles = 0
     for child in head:
-        name = _name(child.tag)
+        name = names(child.tag)
         if name in ("title", "dc_title"):
             titles += 1
             if titles > 1 or name != "title":
@@ -342,13 +385,13 @@ def _document(root: ET.Element, encoding: str, base_lang: str | None) -> dict[st
             return None
         else:
             for inner in child.iter():
-                if inner is not child and _name(inner.tag) in _HEAD_FIELDS:
+                if inner is not child and names(inner.tag) in _HEAD_FIELDS:
                     return None
-    entries = [_entry(item, atom, _lang(channel, lang), text) for item in items]
+    entries = [_entry(item, atom, _lang(channel, lang), text, names) for item in items]
     return {"version": version, "feed": feed, "entries": entries, "bozo": False}
 
 
-def _check_nested_all(element: ET.Element) -> None:
+def _check_nested_all(element: ET.Element, names: _Names) -> None:
     for inner in element.iter():
-        if _name(inner.tag) in ("item", "entry"):
+        if names(inner.tag) in ("item", "entry"):
             raise Unsupported("entry outside its place")
