@@ -302,6 +302,20 @@ class DigestService:
             )
             if not claimed:
                 return None
+            if waiting is not None:
+                # This one covers the held run's period so far: the held run (still the day's
+                # digest, posted once a channel is set) now starts where this one ends.
+                await store.delete_waiting_run(tx, guild_id, waiting.period)
+                await store.insert_run(
+                    tx,
+                    guild_id=guild_id,
+                    period=waiting.period,
+                    since=until,
+                    until=until,
+                    chunks=0,
+                    now=waiting.started_at,
+                    status="waiting_channel",
+                )
             await self._queue(
                 tx, guild, digest, period, title, chunks, now, channel_id=target, manual=True
             )

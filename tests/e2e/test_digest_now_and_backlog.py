@@ -165,3 +165,39 @@ async def test_status_counts_alerts_held_for_the_digest(
     assert "1 alert held for the digest" in status["Delivery"]
     assert "Waiting for a channel" not in status
     assert fake.channel_messages(fake.channel("newsroom")) == []
+
+
+async def test_digest_now_while_the_days_digest_waits_for_a_channel(
+    start_bot: StartBot, fake: FakeDiscord, clock: FixedClock
+) -> None:
+    clock.set(datetime(2026, 2, 1, 7, 0, tzinfo=UTC))  # 09:00 in Kyiv: the 08:00 digest is due
+    bot = await start_bot()
+    gid = fake.guild.id
+    await settle(bot)
+    await bot.scheduler.run_digest(gid)  # no channel: the day's digest is held
+    assert [(r.period, r.status) for r in await bot.services.digests.runs(gid)] == [
+        ("2026-02-01", "waiting_channel")
+    ]
+    general = fake.channel("general")
+    reply = await (await fake.slash("digest now")).reply()
+    assert f"<#{general}>" in reply["content"]  # no channel set: where it was asked
+    await fake.wait_for_message(general)
+    await bot.scheduler.run_delivery()
+    runs = {r.period[:7]: r for r in await bot.services.digests.runs(gid)}
+    assert (runs["manual:"].status, runs["2026-02"].status) == ("sent", "waiting_channel")
+    assert runs["2026-02"].since == runs["manual:"].until  # the held one now starts after it
+
+    newsroom = fake.channel("newsroom")
+    await (await fake.slash("alerts channel", {"channel": newsroom})).reply()
+    await bot.scheduler.run_delivery()
+    daily = await fake.wait_for_message(newsroom)
+    assert daily["embeds"][0]["title"].startswith("Daily digest")
+    await bot.scheduler.run_delivery()  # after the pass that posted it (marked sent)
+    digests = [
+        m
+        for m in fake.channel_messages(general)
+        if m.get("embeds") and m["embeds"][0]["title"].startswith("Daily digest")
+    ]
+    assert len(digests) == 1  # the held digest went to the new channel, not here again
+    day = next(r for r in await bot.services.digests.runs(gid) if r.period == "2026-02-01")
+    assert day.status == "sent" and day.since == runs["manual:"].until
