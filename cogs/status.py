@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__
+from bot.alerts.service import FAILED_RECENT
 from bot.models import GuildConfig
 from bot.services import Services
 from bot.storage import counts, guilds
@@ -38,7 +39,7 @@ def delivery_line(backlog: dict[str, int]) -> str:
     """Outbox rows waiting for a channel, failed deliveries, alerts held for the digest."""
     parts = [
         f"{backlog['waiting_channel']} waiting for a channel",
-        f"{backlog['failed']} failed"
+        f"{backlog['failed']} failed in {FAILED_RECENT.days} days"
         + (" (see `beatwatch alerts list --status failed`)" if backlog["failed"] else ""),
         f"{backlog['held']} {'alert' if backlog['held'] == 1 else 'alerts'} held for the digest",
     ]

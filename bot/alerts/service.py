@@ -21,7 +21,8 @@ HEALTH_CURSOR = "feed_health_events"
 # Transitions older than this when first seen (e.g. a database from before alerts existed)
 # advance the cursor without a notice, so a first start does not post a backlog of old news.
 STALE_NOTICE = timedelta(hours=24)
-BACKLOG_CAP = 1000  # failed rows counted for /status ("1000" means at least that many)
+BACKLOG_CAP = 1000  # failed rows looked at for /status
+FAILED_RECENT = timedelta(days=7)  # /status counts the failures of the last week
 
 
 class AlertService:
@@ -115,16 +116,18 @@ class AlertService:
 
     async def backlog(self, guild_id: int) -> dict[str, int]:
         """What is stuck for one server (for /status): outbox rows waiting for a channel,
-        failed deliveries (counted up to ``BACKLOG_CAP``), and alerts held for the digest."""
+        deliveries failed in the last ``FAILED_RECENT`` (up to ``BACKLOG_CAP``), and alerts
+        held for the digest."""
         reader = self._db.reader
         waiting = await outbox_store.waiting_channel_rows(reader, guild_id)
         failed = await outbox_store.list_outbox(
             reader, guild_id=guild_id, status="failed", limit=BACKLOG_CAP
         )
+        recent = self._clock.now() - FAILED_RECENT
         return {
             "waiting_channel": len(waiting),
             "waiting_alerts": sum(r.kind in ("alert", "combined") for r in waiting),
-            "failed": len(failed),
+            "failed": sum(r.created_at >= recent for r in failed),
             "held": len(await store.held_alerts(reader, guild_id)),
         }
 
