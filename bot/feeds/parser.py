@@ -155,8 +155,14 @@ def parse_feed(
     response_headers = {
         k.lower(): v for k, v in headers.items() if k.lower() not in ("content-location",)
     }
+    fast = None
+    if not slow_only:
+        try:
+            fast = fast_parse(body, response_headers)
+        except Exception as exc:  # a fast-path bug must cost speed, never the feed
+            log.warning("event=fast_parse_crash feed=%s error=%r", feed_url, exc)
     try:
-        parsed = (None if slow_only else fast_parse(body, response_headers)) or feedparser.parse(
+        parsed = fast or feedparser.parse(
             io.BytesIO(body),
             response_headers=response_headers,
             sanitize_html=False,

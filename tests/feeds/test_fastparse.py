@@ -19,6 +19,7 @@ FEED = "https://news.example.org/rss"
 HEADER_SETS = [
     {},
     {"content-type": "text/xml; charset=utf-8", "content-language": "de-DE"},
+    {"content-type": "text/plain"},
 ]
 
 
@@ -161,6 +162,11 @@ def test_atom_and_rdf_match_feedparser():
             id="rss091",
         ),
         pytest.param(b"<opml><body/></opml>", id="unknown-root"),
+        pytest.param(
+            b"<!--" + b"x" * 5000 + b'--><!DOCTYPE rss [<!ENTITY e "x">]><rss version="2.0">'
+            b"<channel><item><title>&e;</title></item></channel></rss>",
+            id="doctype-after-long-comment",
+        ),
         pytest.param(_rss(""), id="no-entries"),
         pytest.param(
             _rss(ITEMS.replace("<title>Opaque", '<title xml:base="/x">Opaque')), id="xml-base"
@@ -174,6 +180,15 @@ def test_unusual_documents_go_to_feedparser(body: bytes):
     assert fast_parse(body, {}) is None
     fast, slow = _both(body, {})
     _assert_same(fast, slow, "fallback")
+
+
+def test_a_fast_path_crash_falls_back_to_feedparser(monkeypatch: pytest.MonkeyPatch):
+    def crash(body: bytes, headers: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(parser_module, "fast_parse", crash)
+    parsed = parse_feed(_rss(ITEMS), {}, FEED, NOW)
+    assert len(parsed.entries) == 2 and not parsed.bozo
 
 
 def test_header_charset_disagreeing_with_document_goes_to_feedparser():
