@@ -272,7 +272,13 @@ def main() -> int:
     ctx = multiprocessing.get_context("spawn")
     bodies, origin = make_bodies(args.feeds)
     mean_kb = sum(len(b) for b in bodies) / len(bodies) / 1024
-    del bodies
+    from bot.feeds.fastparse import fast_parse
+
+    distinct = bodies[: min(len(bodies), 200)]
+    fast_share = sum(
+        fast_parse(b, {"content-type": "application/rss+xml"}) is not None for b in distinct
+    ) / len(distinct)
+    del bodies, distinct
 
     port_box = ctx.Value("i", 0)
     generation = ctx.Value("i", 0)
@@ -331,7 +337,8 @@ def main() -> int:
     print(
         f"articles stored: {ours['stored_articles']} in all (cycle 1 handed over {c1['articles']}), "
         f"new in cycle 4: {c4['articles']}; failed feeds {c1['failed']}/{c2['failed']}/{c3['failed']}/{c4['failed']}; "
-        f"bare loop parsed {bare['entries']} entries"
+        f"bare loop parsed {bare['entries']} entries; "
+        f"bodies read by the expat fast path: {fast_share:.0%} (the rest by feedparser)"
     )
     figures = {
         "feeds": args.feeds,
@@ -352,6 +359,7 @@ def main() -> int:
         "changed_wall_ratio": round(ratio_wall, 3),
         "unchanged_cpu_ms_per_feed": c2["cpu_ms_per_feed"],
         "stored_articles": ours["stored_articles"],
+        "fast_path_share": round(fast_share, 3),
     }
     print(json.dumps(figures))
     return 0
