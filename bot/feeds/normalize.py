@@ -46,7 +46,8 @@ def canonical_link(url: str | None, base: str | None = None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if base:
+    # An absolute http(s) link needs no join (urljoin would give it back unchanged).
+    if base and not url[:8].lower().startswith(("http://", "https://")):
         try:
             url = urljoin(base, url)
         except ValueError:
