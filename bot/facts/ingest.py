@@ -1,5 +1,6 @@
 """Article -> facts. ``analyse_article`` is pure (units + structure); ``ingest_article`` stores
-them inside the caller's transaction. Idempotent: an article that has facts is left alone."""
+them inside the caller's transaction. Idempotent: an article that has facts is left alone (``reanalyse_rows`` and
+``FactService.reanalyse_outdated`` redo articles an older ``ANALYSIS_VERSION`` analysed)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ from bot.models import Article
 from bot.storage import facts as store
 
 log = logging.getLogger(__name__)
+
+ANALYSIS_VERSION = 2
+"""Bump whenever the analysis changes what is stored for a sentence (entities, quantities,
+dates, attribution, index terms): start-up re-analyses articles an older version analysed.
+1: first release; 2: shares in words, coreference for "They" and "the <role>"."""
 
 _PRONOUN = re.compile(r"^(?:He|She)\b")
 _THEY = re.compile(r"^They\b")
@@ -215,5 +221,21 @@ async def ingest_article(
     # (other feeds' polls, Discord heartbeats) running meanwhile.
     rows = await asyncio.to_thread(fact_rows, article_id, article, clock.now())
     await store.insert_facts(tx, rows)
+    await store.set_analysis_version(tx, article_id, ANALYSIS_VERSION)
     log.debug("event=facts_ingested article=%s facts=%s", article_id, len(rows))
     return len(rows)
+
+
+def reanalyse_rows(
+    articles: dict[int, Article], first_added: dict[int, datetime]
+) -> dict[int, list[tuple[object, ...]] | None]:
+    """Fact rows for articles being re-analysed, keeping when their facts were first stored
+    (digests read ``added_at``). None for an article the analysis failed on (its facts stay)."""
+    out: dict[int, list[tuple[object, ...]] | None] = {}
+    for article_id, article in articles.items():
+        try:
+            out[article_id] = fact_rows(article_id, article, first_added[article_id])
+        except Exception:  # one odd article must not stop an upgrade
+            log.exception("event=facts_reanalyse_failed article=%s", article_id)
+            out[article_id] = None
+    return out

@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.clock import Clock, from_iso
 from bot.facts.answer import abstain, compose
 from bot.facts.entities import canonical
-from bot.facts.ingest import ingest_article
+from bot.facts.ingest import ANALYSIS_VERSION, ingest_article, reanalyse_rows
 from bot.facts.question import analyse_question
 from bot.facts.ranking import required_entities, score_facts, weights
 from bot.facts.synonyms import SYNONYMS
@@ -35,6 +35,7 @@ QUERY_LIMIT = 100
 CANDIDATE_CAP = 250
 ENOUGH = 50
 _DF_CACHE_SIZE = 50_000
+REANALYSE_BATCH = 50  # articles per write transaction when upgrading the analysis
 
 
 class FactService:
@@ -48,7 +49,9 @@ class FactService:
 
     # --- ingest -------------------------------------------------------------------------------
     async def ingest_seeds(self, seeds_dir: Path) -> int:
-        """Store the seed articles and their facts; a second run adds nothing."""
+        """Store the seed articles and their facts; a second run adds nothing. Then bring
+        facts an older analysis produced up to date (start-up calls this)."""
+        await self._ensure_analysis_table()
         added = 0
         for article in load_seed_articles(seeds_dir):
             async with self._db.transaction() as tx:
@@ -56,10 +59,55 @@ class FactService:
                 added += await ingest_article(tx, article_id, article, self._clock)
         if added:
             log.info("event=seed_facts_ingested facts=%s", added)
+        await self.reanalyse_outdated()
         return added
 
+    async def _ensure_analysis_table(self) -> None:
+        """Databases migrated before ``fact_analysis`` existed get it (their facts: version 0)."""
+        if not await store.has_analysis_table(self._db.reader):
+            async with self._db.transaction() as tx:
+                if not await store.has_analysis_table(tx):
+                    await store.create_analysis_table(tx)
+
+    async def reanalyse_outdated(self) -> int:
+        """Re-analyse articles whose facts an older ``ANALYSIS_VERSION`` produced, in batches
+        (analysis in a worker thread, then one short write transaction per batch). Idempotent;
+        one indexed query when nothing is outdated. Returns how many articles were redone."""
+        reader = self._db.reader
+        await self._ensure_analysis_table()
+        done = 0
+        started = time.perf_counter()
+        while ids := await store.outdated_articles(reader, ANALYSIS_VERSION, REANALYSE_BATCH):
+            articles = await article_store.get_articles(reader, ids)
+            first: dict[int, datetime] = {}
+            for article_id in articles:
+                added = await store.first_added(reader, article_id)
+                first[article_id] = from_iso(added) if added else self._clock.now()
+            rows = await asyncio.to_thread(reanalyse_rows, articles, first)
+            async with self._db.transaction() as tx:
+                for article_id in ids:
+                    if (await store.analysis_version(tx, article_id) or 0) >= ANALYSIS_VERSION:
+                        continue  # redone meanwhile
+                    new = rows.get(article_id)
+                    if new is not None:
+                        await store.delete_facts(tx, article_id)
+                        await store.insert_facts(tx, new)
+                    await store.set_analysis_version(tx, article_id, ANALYSIS_VERSION)
+            done += len(ids)
+            log.info("event=facts_reanalysed articles=%s total=%s", len(ids), done)
+        if done:
+            log.info(
+                "event=facts_upgraded articles=%s version=%s seconds=%.1f",
+                done,
+                ANALYSIS_VERSION,
+                time.perf_counter() - started,
+            )
+        return done
+
     async def ingest_stored(self) -> int:
-        """Ingest every stored article that has no facts yet (``beatwatch ingest``)."""
+        """Ingest every stored article that has no facts yet (``beatwatch ingest``), then
+        re-analyse outdated ones."""
+        await self._ensure_analysis_table()
         rows = await self._db.fetchall(
             "SELECT id FROM articles WHERE id NOT IN (SELECT DISTINCT article_id FROM facts) ORDER BY id"
         )
@@ -69,6 +117,7 @@ class FactService:
                 article = await article_store.get_article(tx, int(row[0]))
                 if article is not None:
                     added += await ingest_article(tx, int(row[0]), article, self._clock)
+        await self.reanalyse_outdated()
         return added
 
     # --- retrieval ----------------------------------------------------------------------------

@@ -117,6 +117,73 @@ async def insert_facts(conn: aiosqlite.Connection, rows: Sequence[Sequence[Any]]
     )
 
 
+# --- analysis versions ------------------------------------------------------------------------
+ANALYSIS_DDL = """
+CREATE TABLE IF NOT EXISTS fact_analysis (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    version    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fact_analysis_version ON fact_analysis (version);
+"""
+
+
+async def has_analysis_table(conn: aiosqlite.Connection) -> bool:
+    async with conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fact_analysis'"
+    ) as cur:
+        return await cur.fetchone() is not None
+
+
+async def create_analysis_table(tx: aiosqlite.Connection) -> None:
+    """For a database migrated before ``fact_analysis`` existed: create it and count every
+    article that already has facts as analysed by version 0 (so it is re-analysed)."""
+    for statement in filter(str.strip, ANALYSIS_DDL.split(";")):
+        await tx.execute(statement)
+    await tx.execute(
+        "INSERT OR IGNORE INTO fact_analysis (article_id, version) "
+        "SELECT DISTINCT article_id, 0 FROM facts"
+    )
+
+
+async def set_analysis_version(tx: aiosqlite.Connection, article_id: int, version: int) -> None:
+    await tx.execute(
+        "INSERT INTO fact_analysis (article_id, version) VALUES (?, ?) "
+        "ON CONFLICT (article_id) DO UPDATE SET version = excluded.version",
+        (article_id, version),
+    )
+
+
+async def analysis_version(conn: aiosqlite.Connection, article_id: int) -> int | None:
+    async with conn.execute(
+        "SELECT version FROM fact_analysis WHERE article_id = ?", (article_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def outdated_articles(conn: aiosqlite.Connection, version: int, limit: int) -> list[int]:
+    """Articles whose facts an older analysis produced (indexed: cheap when there are none)."""
+    async with conn.execute(
+        "SELECT article_id FROM fact_analysis WHERE version < ? ORDER BY article_id LIMIT ?",
+        (version, limit),
+    ) as cur:
+        return [int(r[0]) for r in await cur.fetchall()]
+
+
+async def first_added(conn: aiosqlite.Connection, article_id: int) -> str | None:
+    """When the article's facts were first stored (kept across re-analysis: digests use it)."""
+    async with conn.execute(
+        "SELECT min(added_at) FROM facts WHERE article_id = ?", (article_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+async def delete_facts(tx: aiosqlite.Connection, article_id: int) -> None:
+    """Remove an article's facts (the trigger keeps the index in step)."""
+    await tx.execute("DELETE FROM facts WHERE article_id = ?", (article_id,))
+
+
 async def match_ranked(conn: aiosqlite.Connection, expression: str, limit: int) -> list[int]:
     """Fact ids matching ``expression`` ordered by BM25 (the bare FTS5 baseline)."""
     async with conn.execute(
