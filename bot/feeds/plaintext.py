@@ -67,6 +67,45 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+# A plain start or end tag: name, then quoted/unquoted attributes. Fragments made only of
+# these (no comments, no script/style, no stray "<") are read by one regex pass instead of
+# html.parser, with the same result (checked over the feed corpora in tests/feeds).
+_PLAIN_TAG = re.compile(
+    r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*"""
+    r"""(?:\s*=\s*(?:"[^"<]*"|'[^'<]*'|[^\s"'=<>`]+))?)*)\s*(/?)>"""
+)
+_ALT = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
+
+
+def _plain_fragment_text(value: str) -> str | None:
+    """The text of a fragment of plain tags, or None when html.parser must read it."""
+    parts: list[str] = []
+    pos = 0
+    for match in _PLAIN_TAG.finditer(value):
+        start = match.start()
+        if "<" in value[pos:start]:
+            return None
+        if start > pos:
+            data = value[pos:start]
+            parts.append(html.unescape(data) if "&" in data else data)
+        pos = match.end()
+        tag = match.group(2).lower()
+        if tag in _SKIP:
+            return None
+        if tag in _BLOCK:
+            parts.append("\n\n")
+        elif tag == "img" and not match.group(1):
+            alt = _ALT.search(match.group(3))
+            text = next((g for g in alt.groups() if g is not None), "") if alt else ""
+            if text:
+                parts.append(f" {html.unescape(text)} ")
+    if "<" in value[pos:]:
+        return None
+    data = value[pos:]
+    parts.append(html.unescape(data) if "&" in data else data)
+    return "".join(parts)
+
+
 def html_to_text(value: str | None) -> str:
     """Readable text of an HTML fragment (or of plain text that may carry entities)."""
     if not value:
@@ -75,6 +114,9 @@ def html_to_text(value: str | None) -> str:
         return collapse(value)
     if "<" not in value:
         return collapse(html.unescape(value))
+    quick = _plain_fragment_text(value)
+    if quick is not None:
+        return collapse(quick)
     parser = _TextParser()
     try:
         parser.feed(value)

@@ -10,6 +10,7 @@ import feedparser
 import pytest
 
 from bot.feeds import parser as parser_module
+from bot.feeds import plaintext
 from bot.feeds.fastparse import fast_parse
 from bot.feeds.parser import ParsedFeed, parse_feed
 from tests.conftest import shared_path
@@ -208,3 +209,47 @@ def test_single_byte_encodings_read_like_feedparser():
     _assert_same(fast, slow, "cp1251")
     assert fast.entries[0].article.title == "Переговори щодо Донбасу"
     assert feedparser.parse(body).entries[0].title == "Переговори щодо Донбасу"
+
+
+EDGE_FRAGMENTS = [
+    "<p>a &amp; b</p>",
+    '<img alt="x &amp;amp; y" src=a>',
+    "<P CLASS=x>T</P><br/>tail",
+    '<a href="x>y">z</a>',
+    "<p>&#39;q&#39; &nbsp;x</p>&amp",
+    "<IMG ALT=hi><img alt=''>",
+    "<ul><li>one</li><li>two</li></ul>",
+]
+
+
+def _html_parser_text(value: str) -> str:
+    reader = plaintext._TextParser()
+    reader.feed(value)
+    reader.close()
+    return plaintext.collapse("".join(reader.parts))
+
+
+def test_plain_tag_reader_matches_html_parser():
+    fragments = set(EDGE_FRAGMENTS)
+    folder = shared_path("corpus", "feeds")
+    for path in _files(folder):
+        doc = fast_parse(path.read_bytes(), {})
+        for entry in doc["entries"] if doc else ():
+            fragments.add(entry.get("summary", ""))
+            fragments.update(c["value"] for c in entry.get("content", ()))
+    quick = 0
+    for value in fragments:
+        if "<" not in value or plaintext._plain_fragment_text(value) is None:
+            continue
+        quick += 1
+        assert plaintext.html_to_text(value) == _html_parser_text(value), value[:200]
+    assert quick > 500
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["<p>a</p><!-- c -->", "<script>x<y</script>b", "a < b <p>c</p>", "<p>x</p><![CDATA[y]]>"],
+)
+def test_unusual_markup_is_read_by_html_parser(value: str):
+    assert plaintext._plain_fragment_text(value) is None
+    assert plaintext.html_to_text(value) == _html_parser_text(value)
