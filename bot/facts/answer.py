@@ -129,6 +129,8 @@ def compose(
         if speaker and best.fact.attribution != speaker:
             text = f"My sources don't quote {speaker} on that; they report: “{quote}” ({source}, {when})"
     confidence = min(1.0, 0.7 * best.coverage + best.evidence + 0.1 * (len(support) - 1))
+    if text.startswith(UNDATED):
+        confidence = min(confidence, 0.5)  # the event is there, the date asked for is not
     citations = [citation_for(s.fact) for s in support]
     if conflicts:
         have = {c.quote for c in citations}

@@ -191,3 +191,4 @@ async def test_a_date_question_without_a_dated_answer_says_so(facts: FactService
     assert not answer.abstained
     assert answer.answer.startswith("My sources give no date for that"), answer.answer
     assert "travelled to Moscow" in answer.citations[0].quote
+    assert answer.confidence <= 0.5
