@@ -51,7 +51,6 @@ class FactService:
     async def ingest_seeds(self, seeds_dir: Path) -> int:
         """Store the seed articles and their facts; a second run adds nothing. Then bring
         facts an older analysis produced up to date (start-up calls this)."""
-        await self._ensure_analysis_table()
         added = 0
         for article in load_seed_articles(seeds_dir):
             async with self._db.transaction() as tx:
@@ -62,19 +61,11 @@ class FactService:
         await self.reanalyse_outdated()
         return added
 
-    async def _ensure_analysis_table(self) -> None:
-        """Databases migrated before ``fact_analysis`` existed get it (their facts: version 0)."""
-        if not await store.has_analysis_table(self._db.reader):
-            async with self._db.transaction() as tx:
-                if not await store.has_analysis_table(tx):
-                    await store.create_analysis_table(tx)
-
     async def reanalyse_outdated(self) -> int:
         """Re-analyse articles whose facts an older ``ANALYSIS_VERSION`` produced, in batches
         (analysis in a worker thread, then one short write transaction per batch). Idempotent;
         one indexed query when nothing is outdated. Returns how many articles were redone."""
         reader = self._db.reader
-        await self._ensure_analysis_table()
         done = 0
         started = time.perf_counter()
         while ids := await store.outdated_articles(reader, ANALYSIS_VERSION, REANALYSE_BATCH):
@@ -107,7 +98,6 @@ class FactService:
     async def ingest_stored(self) -> int:
         """Ingest every stored article that has no facts yet (``beatwatch ingest``), then
         re-analyse outdated ones."""
-        await self._ensure_analysis_table()
         rows = await self._db.fetchall(
             "SELECT id FROM articles WHERE id NOT IN (SELECT DISTINCT article_id FROM facts) ORDER BY id"
         )

@@ -118,33 +118,6 @@ async def insert_facts(conn: aiosqlite.Connection, rows: Sequence[Sequence[Any]]
 
 
 # --- analysis versions ------------------------------------------------------------------------
-ANALYSIS_DDL = """
-CREATE TABLE IF NOT EXISTS fact_analysis (
-    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
-    version    INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS fact_analysis_version ON fact_analysis (version);
-"""
-
-
-async def has_analysis_table(conn: aiosqlite.Connection) -> bool:
-    async with conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fact_analysis'"
-    ) as cur:
-        return await cur.fetchone() is not None
-
-
-async def create_analysis_table(tx: aiosqlite.Connection) -> None:
-    """For a database migrated before ``fact_analysis`` existed: create it and count every
-    article that already has facts as analysed by version 0 (so it is re-analysed)."""
-    for statement in filter(str.strip, ANALYSIS_DDL.split(";")):
-        await tx.execute(statement)
-    await tx.execute(
-        "INSERT OR IGNORE INTO fact_analysis (article_id, version) "
-        "SELECT DISTINCT article_id, 0 FROM facts"
-    )
-
-
 async def set_analysis_version(tx: aiosqlite.Connection, article_id: int, version: int) -> None:
     await tx.execute(
         "INSERT INTO fact_analysis (article_id, version) VALUES (?, ?) "

@@ -56,19 +56,3 @@ async def test_nothing_outdated_leaves_the_store_untouched(
     indexed = await seeded_db.fetchval("SELECT count(*) FROM facts_fts")
     assert indexed == await seeded_db.fetchval("SELECT count(*) FROM facts")
     service.close()
-
-
-async def test_a_store_from_before_versions_gets_them_and_is_redone(
-    seeded_db: Database, clock: FixedClock
-) -> None:
-    await _age(seeded_db)
-    async with seeded_db.transaction() as tx:
-        await tx.execute("DROP TABLE fact_analysis")
-    service = FactService(seeded_db, clock)
-    assert await service.ingest_seeds(SEEDS) == 0
-    assert (await service.ask(_LUHANSK)).answer.startswith("nearly all of Luhansk")
-    count = await seeded_db.fetchval(
-        "SELECT count(*) FROM fact_analysis WHERE version = ?", (ANALYSIS_VERSION,)
-    )
-    assert count == await seeded_db.fetchval("SELECT count(DISTINCT article_id) FROM facts")
-    service.close()

@@ -39,8 +39,7 @@ CREATE TRIGGER facts_ad AFTER DELETE ON facts BEGIN
 END;
 
 -- Which version of the analysis (bot.facts.ingest.ANALYSIS_VERSION) produced each article's
--- facts; start-up re-analyses articles with an older one. Keep in step with ANALYSIS_DDL in
--- bot/storage/facts.py (databases migrated before this table existed get it from there).
+-- facts; start-up re-analyses articles with an older one.
 CREATE TABLE IF NOT EXISTS fact_analysis (
     article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
     version    INTEGER NOT NULL
