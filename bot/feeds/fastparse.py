@@ -10,9 +10,10 @@ feedparser's own rules (guid as link when it is a permalink, a content value cop
 summary when there is none, the same date parser, the same text clean-up), so normalisation
 gives the same articles either way. It returns None for anything it does not model exactly,
 and the caller falls back to feedparser: XML errors, a DOCTYPE or entities, xml:base, a BOM
-other than UTF-8's, an encoding the HTTP header and the document disagree on, an unknown
-root, XHTML or base64 content, repeated or nested title/summary elements, media/iTunes
-titles and descriptions, and feeds with no entries.
+other than UTF-8's, an encoding the HTTP header and the document disagree on (or a
+multi-byte one other than UTF-8), an unknown root or RSS version, XHTML, base64 or
+by-reference content, feed fields nested inside other elements (a media title is ignored
+only under the entry's own non-empty title, as feedparser does), and feeds with no entries.
 """
 
 from __future__ import annotations
