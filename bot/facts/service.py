@@ -24,6 +24,7 @@ from bot.facts.ranking import required_entities, score_facts, weights
 from bot.facts.synonyms import SYNONYMS
 from bot.facts.terms import content_terms, entity_term
 from bot.models import Answer, FactView
+from bot.ops import counters
 from bot.seeds import load_seed_articles
 from bot.storage import articles as article_store
 from bot.storage import facts as store
@@ -172,8 +173,11 @@ class FactService:
 
     async def ask(self, question: str) -> Answer:
         """Answer ``question`` from the store (never raises on odd input)."""
+        started = time.perf_counter()
         async with self._lock:
-            return await asyncio.to_thread(self._ask, question)
+            answer = await asyncio.to_thread(self._ask, question)
+        counters.ASK_LATENCY.observe(time.perf_counter() - started)
+        return answer
 
     def _ask(self, question: str) -> Answer:
         started = time.perf_counter()

@@ -94,3 +94,10 @@ async def test_runtime_beats_and_serves_metrics_only_when_configured(
     seeds = await services.db.fetchval("SELECT count(*) FROM articles")
     assert f'beatwatch_rows{{table="articles",state=""}} {seeds}' in body
     assert "beatwatch_heartbeat_age_seconds 0" in body
+
+
+async def test_ask_records_its_latency(services: Services) -> None:
+    before = counters.ASK_LATENCY.count()
+    await services.facts.ask("Where were the first trilateral talks held?")
+    await services.facts.ask("")
+    assert counters.ASK_LATENCY.count() == before + 2
