@@ -97,7 +97,7 @@ async def test_runtime_beats_and_serves_metrics_only_when_configured(
 
 
 async def test_ask_records_its_latency(services: Services) -> None:
-    before = counters.ASK_LATENCY.count()
+    before = counters.ASK_LATENCY.count
     await services.facts.ask("Where were the first trilateral talks held?")
     await services.facts.ask("")
-    assert counters.ASK_LATENCY.count() == before + 2
+    assert counters.ASK_LATENCY.count == before + 2
