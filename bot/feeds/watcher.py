@@ -122,6 +122,7 @@ class FeedWatcher:
         self.names: Mapping[str, str] = names or {}
         # ... and the outlet named as their articles' publisher (several feeds, one outlet).
         self.outlets: Mapping[str, str] = outlets or {}
+        self._reported_db_locked = False  # we put "database" on the problem board
         self._cycle = asyncio.Lock()
         # Fetches of healthy feeds that brought nothing new (304 / same body), written in one
         # statement at the end of the cycle: (feed_id, etag, last_modified, body_hash).
@@ -168,8 +169,10 @@ class FeedWatcher:
                 errors={o.url: o.error for o in outcomes if o.error},
                 seconds=round(time.perf_counter() - started, 3),
             )
-            if summary.changed and not any(o.error == DB_LOCKED for o in outcomes):
-                problems.clear("database")  # this cycle stored what it fetched
+            locked = any(o.error == DB_LOCKED for o in outcomes)
+            if self._reported_db_locked and summary.changed and not locked:
+                problems.clear("database")  # the lock we reported is over: this cycle stored
+                self._reported_db_locked = False
             log.info(
                 "event=poll_cycle due=%s changed=%s not_modified=%s failed=%s new=%s seconds=%s",
                 summary.due,
@@ -243,6 +246,7 @@ class FeedWatcher:
                 problems.report(
                     "database", f"database is locked (storing feed {feed.id})", self.clock.now()
                 )
+                self._reported_db_locked = True
                 return FeedOutcome(feed.id, feed.url, "failed", error=DB_LOCKED)
             counters.FETCH_ERRORS.inc(kind="internal")
             log.exception("event=feed_poll_crashed feed=%s url=%s", feed.id, feed.url)
