@@ -400,30 +400,25 @@ class DigestService:
 
     async def release_waiting(self, now: datetime | None = None) -> list[int]:
         """Queue every held run whose server has a channel now (cheap when none is held)."""
-        now = now or self._clock.now()
-        released = []
-        for run in await store.waiting_runs(self._db.reader):
-            try:
-                if await self.run_due_digest(run.guild_id, now) is not None:
-                    released.append(run.guild_id)
-            except Exception as exc:  # boundary: one server's digest must not stop the others
-                if is_database_locked(exc):
-                    raise  # the database, not the server: the job reports it
-                log.exception("event=digest_failed guild=%s", run.guild_id)
-        return released
+        runs = await store.waiting_runs(self._db.reader)
+        return await self._run_each([run.guild_id for run in runs], now or self._clock.now())
 
     async def run_overdue(self, now: datetime | None = None) -> list[int]:
         """Catch-up: run every server's digest whose time today has passed and is not done."""
-        now = now or self._clock.now()
+        guilds = await guild_store.list_guilds(self._db.reader)
+        return await self._run_each([g.guild_id for g in guilds], now or self._clock.now())
+
+    async def _run_each(self, guild_ids: list[int], now: datetime) -> list[int]:
+        """``run_due_digest`` for each server; returns those whose digest was queued."""
         ran = []
-        for guild in await guild_store.list_guilds(self._db.reader):
+        for guild_id in guild_ids:
             try:
-                if await self.run_due_digest(guild.guild_id, now) is not None:
-                    ran.append(guild.guild_id)
+                if await self.run_due_digest(guild_id, now) is not None:
+                    ran.append(guild_id)
             except Exception as exc:  # boundary: one server's digest must not stop the others
                 if is_database_locked(exc):
                     raise  # the database, not the server: the job reports it
-                log.exception("event=digest_failed guild=%s", guild.guild_id)
+                log.exception("event=digest_failed guild=%s", guild_id)
         return ran
 
     async def runs(self, guild_id: int) -> list[store.DigestRun]:
