@@ -64,7 +64,13 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("Україна і США узгодили текст гарантій безпеки", "", {SG}),
     ("Кремль отверг западные гарантии безопасности для Украины", "", {SG}),
     ("Merz: Sicherheitsgarantien für die Ukraine nur mit den USA", "", {SG}),
-    ("Garanties de sécurité : Paris et Londres précisent leur plan", "", {SG}),
+    # A headline with no country needs its lede: guarantees for Israel or Taiwan are not the beat.
+    (
+        "Garanties de sécurité : Paris et Londres précisent leur plan",
+        "La force de réassurance serait déployée en Ukraine après un cessez-le-feu.",
+        {SG},
+    ),
+    ("Garanties de sécurité : Paris et Londres précisent leur plan", "", set()),
     ("Deposit guarantee fund raises payout limit to 600,000 hryvnias", "", set()),
     ("EU extends loan guarantee for Ukrainian small businesses", "", set()),
     ("Фонд гарантування вкладів виплатить кошти вкладникам банку", "", set()),
