@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.facts.conflicts import find_conflicts
+from bot.facts.disputes import dispute_note, find_dispute, report_claims
 from bot.facts.labels import (
     WHO_IS,
     answer_key,
@@ -56,8 +57,13 @@ def _asked_speaker(question: Question) -> str | None:
 
 
 def compose(
-    question: Question, ranked: list[Scored], following: dict[int, FactRow] | None = None
+    question: Question,
+    ranked: list[Scored],
+    following: dict[int, FactRow] | None = None,
+    nearby: list[FactRow] | None = None,
 ) -> Answer:
+    """``nearby``: sentences after the reported claims in their articles, where a denial
+    of the report is looked for (``disputes``)."""
     if not ranked or not supported(question, ranked[0]):
         return abstain(question.text)
     best = ranked[0]
@@ -99,6 +105,7 @@ def compose(
             continue
         support.append(s)
     conflicts = find_conflicts(question, ranked)
+    dispute = find_dispute(question, report_claims(support), ranked, nearby or [])
     key = answer_key(question, best.fact)
     source = source_label(best.fact)
     when = day_of(best.fact.published)
@@ -128,6 +135,11 @@ def compose(
         speaker = _asked_speaker(question)
         if speaker and best.fact.attribution != speaker:
             text = f"My sources don't quote {speaker} on that; they report: “{quote}” ({source}, {when})"
+    denials: dict[str, FactRow] = {}
+    if dispute is not None:
+        pool = [*(nearby or []), *(s.fact for s in ranked[:40])]
+        denials = {f.text: f for f in pool if f.text in {c.quote for c in dispute.claims}}
+        text += dispute_note(dispute, denials)
     confidence = min(1.0, 0.7 * best.coverage + best.evidence + 0.1 * (len(support) - 1))
     if text.startswith(UNDATED):
         confidence = min(confidence, 0.5)  # the event is there, the date asked for is not
@@ -139,6 +151,14 @@ def compose(
                 match = next(s.fact for s in ranked if s.fact.text == claim.quote)
                 citations.append(citation_for(match))
                 have.add(claim.quote)
+    if dispute is not None:
+        have = {c.quote for c in citations}
+        for claim in dispute.claims:
+            fact = denials.get(claim.quote)
+            if claim.value == "denied" and fact is not None and claim.quote not in have:
+                citations.append(citation_for(fact))
+                have.add(claim.quote)
+        conflicts = [*conflicts, dispute]
     return Answer(
         question=question.text,
         answer=text,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.clock import Clock, from_iso
 from bot.facts.answer import abstain, compose
+from bot.facts.disputes import WINDOW, report_claims
 from bot.facts.entities import canonical
 from bot.facts.ingest import ANALYSIS_VERSION, ingest_article, reanalyse_rows
 from bot.facts.question import analyse_question
@@ -219,7 +220,12 @@ class FactService:
             head = ranked[0].fact
             after = store.facts_at(conn, [(head.article_id, head.position + 1)])
             following = {head.id: after[0]} if after else {}
-        answer = compose(q, ranked, following)
+        # Sentences after the reported claims: where a denial of the report would be.
+        claims = report_claims(ranked[:4])
+        nearby = store.facts_at(
+            conn, [(c.article_id, c.position + k) for c in claims for k in range(1, WINDOW + 1)]
+        )
+        answer = compose(q, ranked, following, nearby)
         log.debug(
             "event=ask qtype=%s terms=%s candidates=%s abstained=%s ms=%.1f",
             q.qtype,
