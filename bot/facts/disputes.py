@@ -66,11 +66,11 @@ def _plain(text: str) -> set[str]:
 
 
 def _shares_subject(question: Question, claim: FactRow, denial: FactRow) -> bool:
-    """The denial repeats the claim's subject (two content words) and the question's (two
+    """The denial repeats the claim's subject (three content words) and the question's (two
     terms, names included)."""
     mine = set(denial.terms.split())
     plain = {t for t in mine if not t.startswith("e_") and len(t) > 2}
-    return len(plain & _plain(claim.text)) >= 2 and len(mine & set(question.terms)) >= 2
+    return len(plain & _plain(claim.text)) >= 3 and len(mine & set(question.terms)) >= 2
 
 
 @lru_cache(maxsize=5_000)
