@@ -147,3 +147,36 @@ def test_denial_of_another_subject_is_not_attached() -> None:
     earlier = _fact(conn, 4, 7, 0, related.text, headline)
     elsewhere = _fact(conn, 5, 8, 6, related.text, headline)
     assert find_dispute(question, claims, support, [earlier, elsewhere]) is None
+
+
+def test_another_outlets_denial_of_the_same_subject_is_attached() -> None:
+    conn = sqlite3.connect(":memory:")
+    claim = _fact(
+        conn,
+        1,
+        7,
+        1,
+        "The mineral deal is reportedly close to signature, according to two officials.",
+        "Mine deal reportedly near",
+    )
+    denial = _fact(
+        conn,
+        2,
+        8,
+        3,
+        "The ministry said claims the mineral deal was close to signature were not true.",
+        "Ministry: no deal yet",
+    )
+    other = _fact(
+        conn, 3, 9, 3, "The ministry denied the reports of a fuel shortage.", "Fuel denial"
+    )
+    question = analyse_question("Is the mineral deal close to signature?")
+    claims = report_claims([Scored(claim, 1.0, 0.0, 1.0, True)])
+    ranked = [
+        Scored(claim, 1.0, 0.0, 1.0, True),
+        Scored(denial, 0.9, 0.0, 0.9, True),
+        Scored(other, 0.2, 0.0, 0.2, True),
+    ]
+    dispute = find_dispute(question, claims, ranked)
+    assert dispute is not None
+    assert {c.article_id for c in dispute.claims} == {7, 8}
