@@ -176,6 +176,12 @@ def main() -> int:
     ap.add_argument("--topics", type=int, default=100)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument(
+        "--seed-topics",
+        type=Path,
+        default=ROOT / "seeds" / "topics.json",
+        help="the shipped-topics file (to compare two versions of it)",
+    )
+    ap.add_argument(
         "--hit-rate", type=float, default=0.1, help="share of articles naming a synthetic topic"
     )
     args = ap.parse_args()
@@ -186,7 +192,7 @@ def main() -> int:
         sentences, source = generated_sentences(rng), "generated vocabulary"
     shipped = [
         Topic(id=i, name=r.name, any_of=r.any_of, all_of=r.all_of, none_of=r.none_of)
-        for i, r in enumerate(read_seed_topics(ROOT / "seeds" / "topics.json"), 1)
+        for i, r in enumerate(read_seed_topics(args.seed_topics), 1)
     ]
     synthetic = synthetic_topics(rng, args.topics)
     topics = synthetic + shipped

@@ -53,17 +53,19 @@ class _Pattern:
     kind: int  # _WORD, _PREFIX or _PHRASE: how a key hit is verified
     probe: str = ""  # _PHRASE: its second word in scan form, a cheap check before the regex
     first_wild: bool = False  # _PHRASE: its first word ends with '*'
+    ctx: tuple[int, int] = (-1, -1)  # (topic, group) for a context term, else never seen
 
 
 def _pattern(term: Term, topic: int, role: int, group: int) -> _Pattern:
     kind = _kind(term)
+    ctx = (topic, group) if role == _ALL else (-1, -1)
     if kind != _PHRASE:
-        return _Pattern(term, topic, role, group, kind)
+        return _Pattern(term, topic, role, group, kind, ctx=ctx)
     tokens = scan_form(term.folded.replace("*", "")).split(" ")
     first = term.folded.split(" ")[0]
     first_wild = "*" in first and len(scan_form(first.split("*")[0]).split(" ")) == 1
     probe = tokens[1] if len(tokens) > 1 else ""
-    return _Pattern(term, topic, role, group, kind, probe, first_wild)
+    return _Pattern(term, topic, role, group, kind, probe, first_wild, ctx)
 
 
 def _kind(term: Term) -> int:
@@ -101,7 +103,8 @@ class Matcher:
         if by_key:
             automaton = ahocorasick.Automaton()
             for key, ids in by_key.items():
-                automaton.add_word(key, (len(key), tuple(ids)))
+                pats = tuple(self._patterns[i] for i in ids)
+                automaton.add_word(key, (len(key), pats))
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -166,17 +169,15 @@ class Matcher:
 
     def _scan(self, f: Scanned, fi: int, hits: list[_Hit], context: set[tuple[int, int]]) -> None:
         assert self._automaton is not None
-        patterns = self._patterns
         scan = f.scan  # scan[i + 1] is base offset i; it starts and ends with a space
         n = len(scan)
-        for last, (klen, ids) in self._automaton.iter(scan):
+        for last, (klen, pats) in self._automaton.iter(scan):
             start = last - klen + 1  # the key's leading space = base offset of the word
             view = ""
             have = 0
             next_lit = next_wild = -1  # where the next word starts (computed on demand)
-            for pid in ids:
-                p = patterns[pid]
-                if p.role == _ALL and (p.topic, p.group) in context:
+            for p in pats:
+                if p.ctx in context:
                     continue  # this context group is already satisfied
                 term = p.term
                 if p.kind == _WORD:  # one plain word: the scan form decides
@@ -214,7 +215,7 @@ class Matcher:
                     if f.original[f.to_original(start) : f.to_original(end)] != term.text:
                         continue
                 if p.role == _ALL:
-                    context.add((p.topic, p.group))
+                    context.add(p.ctx)
                 else:
                     hits.append(_Hit(fi, start, end, p))
 
