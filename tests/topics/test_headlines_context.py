@@ -63,6 +63,10 @@ CASES: list[tuple[str, str, set[str]]] = [
         "Washington will extend security guarantees to Israel. The deal comes as Ukraine talks stall.",
         set(),
     ),
+    ("Witkoff floats security guarantees for Iran in nuclear deal", "", set()),
+    ("Kushner's Gaza plan offers Hamas fighters security guarantees", "", set()),
+    ("Russia seeks security guarantees for its Syrian bases", "", set()),
+    ("Russia demands security guarantees from NATO before any ceasefire", "", {SG}),
     # --- security guarantees for Ukraine: alert ---
     (
         "Week in diplomacy",
