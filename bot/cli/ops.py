@@ -23,9 +23,6 @@ from bot.settings import Settings
 from bot.storage import ops as ops_store
 from bot.storage.database import Database
 
-# Permissions the bot needs in a channel it posts to (discord.Permissions attribute names).
-NEEDED_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
-
 
 def register(sub: Any) -> None:
     p = sub.add_parser("doctor", help="check configuration, database, seeds and token")
@@ -102,58 +99,9 @@ async def _discord_checks(settings: Settings) -> list[Check]:
     if any(c.failed for c in [*(await run_checks(settings))] if c.name == "token"):
         return [Check("discord", "skip", "token has the wrong shape: not connecting")]
     channels = await asyncio.to_thread(_channels, settings.database_path)
-    try:
-        import discord
-    except ImportError:  # pragma: no cover - discord.py is a dependency
-        return [Check("discord", "skip", "discord.py not installed")]
+    from bot.discord.doctor import discord_checks  # the Discord shell, loaded only when used
 
-    results: list[Check] = []
-    intents = discord.Intents.none()
-    intents.guilds = True
-    client = discord.Client(intents=intents)
-
-    @client.event
-    async def on_ready() -> None:
-        try:
-            user = client.user
-            results.append(Check("discord.login", "ok", f"logged in as {user}"))
-            if not channels:
-                results.append(Check("discord.channels", "skip", "no channels configured yet"))
-            for guild_id, channel_id, purpose in channels:
-                name = f"discord.{purpose}"
-                guild = client.get_guild(guild_id)
-                if guild is None:
-                    results.append(Check(name, "fail", f"bot is not in server {guild_id}"))
-                    continue
-                channel = guild.get_channel(channel_id)
-                if channel is None or guild.me is None:
-                    results.append(
-                        Check(name, "fail", f"channel {channel_id} not found in {guild.name}")
-                    )
-                    continue
-                perms = channel.permissions_for(guild.me)
-                missing = [p for p in NEEDED_PERMISSIONS if not getattr(perms, p)]
-                if missing:
-                    results.append(
-                        Check(
-                            name,
-                            "fail",
-                            f"#{channel.name} in {guild.name}: missing {', '.join(missing)}",
-                        )
-                    )
-                else:
-                    results.append(Check(name, "ok", f"#{channel.name} in {guild.name}"))
-        finally:
-            await client.close()
-
-    try:
-        await asyncio.wait_for(client.start(settings.discord_token.get_secret_value()), timeout=60)
-    except discord.LoginFailure:
-        return [Check("discord.login", "fail", "Discord rejected the token (401)")]
-    except (TimeoutError, discord.HTTPException, discord.GatewayNotFound, OSError) as exc:
-        await client.close()
-        return [Check("discord.login", "fail", f"could not connect: {type(exc).__name__}")]
-    return results or [Check("discord.login", "fail", "connected but never became ready")]
+    return await discord_checks(settings, channels)
 
 
 # --- health / backup / prune ------------------------------------------------------------

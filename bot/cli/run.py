@@ -19,8 +19,6 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
-import aiohttp
-
 from bot import __version__
 from bot.clock import Clock, SystemClock
 from bot.errors import UserFacingError
@@ -64,7 +62,9 @@ def register(sub: Any) -> None:
 
 async def handle(settings: Settings, args: argparse.Namespace) -> int:
     if settings.discord_token is not None and not getattr(args, "console", False):
-        return await run_discord(settings)
+        from bot.discord.runner import run_bot  # the Discord shell, loaded only when used
+
+        return await run_bot(settings, _stderr)
     return await run_console(settings, sys.stdin, _stdout)
 
 
@@ -73,41 +73,8 @@ def _stdout(text: str) -> None:
     sys.stdout.flush()
 
 
-# --- Discord ------------------------------------------------------------------------------
-async def run_discord(settings: Settings) -> int:
-    import discord
-
-    from bot.app import BeatwatchBot
-
-    assert settings.discord_token is not None
-    bot = BeatwatchBot(settings)
-    loop = asyncio.get_running_loop()
-    closing: list[asyncio.Task[None]] = []  # keeps the close task referenced until it is done
-
-    def stop() -> None:
-        if not closing:
-            log.info("event=signal_received action=close")
-            closing.append(loop.create_task(bot.close(), name="close-on-signal"))
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop)
-        except (NotImplementedError, RuntimeError):  # not on this platform / not main thread
-            pass
-    try:
-        async with bot:
-            await bot.start(settings.discord_token.get_secret_value())
-        await bot.wait_until_closed()
-    except discord.LoginFailure:
-        sys.stderr.write("beatwatch: Discord refused the token (BEATWATCH_DISCORD_TOKEN).\n")
-        return 2
-    except discord.PrivilegedIntentsRequired:
-        sys.stderr.write("beatwatch: Discord refused the requested intents.\n")
-        return 2
-    except (aiohttp.ClientError, OSError) as exc:
-        sys.stderr.write(f"beatwatch: cannot reach Discord: {exc}\n")
-        return 1
-    return 0
+def _stderr(text: str) -> None:
+    sys.stderr.write(text)
 
 
 # --- console mode -------------------------------------------------------------------------

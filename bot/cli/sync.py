@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from bot.cli import fail
+from bot.errors import UserFacingError
 from bot.settings import Settings
 
 
@@ -22,28 +23,13 @@ def register(sub: Any) -> None:
 
 
 async def handle(settings: Settings, args: argparse.Namespace) -> int:
-    import discord
-
-    from bot.app import BeatwatchBot
-
     if settings.discord_token is None:
         return fail("sync needs the bot token: set BEATWATCH_DISCORD_TOKEN")
-    bot = BeatwatchBot(settings, start_scheduler=False, sync_dev_guild=False)
+    from bot.discord.runner import sync_commands  # the Discord shell, loaded only when used
+
     try:
-        async with bot:
-            await bot.login(settings.discord_token.get_secret_value())
-            if args.guild:
-                guild = discord.Object(id=args.guild)
-                bot.tree.copy_global_to(guild=guild)
-                synced = await bot.tree.sync(guild=guild)
-                where = f"server {args.guild}"
-            else:
-                synced = await bot.tree.sync()
-                where = "every server (global; may take a while to show)"
-    except discord.LoginFailure:
-        return fail("Discord refused the token (BEATWATCH_DISCORD_TOKEN)")
-    except discord.HTTPException as exc:
-        return fail(f"Discord refused the commands: {exc.status} {exc.text}")
-    names = ", ".join(sorted(f"/{c.name}" for c in synced))
-    sys.stdout.write(f"synced {len(synced)} commands to {where}: {names}\n")
+        names, where = await sync_commands(settings, args.guild)
+    except UserFacingError as exc:
+        return fail(str(exc))
+    sys.stdout.write(f"synced {len(names)} commands to {where}: {', '.join(names)}\n")
     return 0
