@@ -19,6 +19,11 @@ _MD_SPECIAL = re.compile(r"([\[\]`|~_\\])")
 _SPACE = re.compile(r"\s+")
 
 
+def dedupe_key(outbox_id: int, version: int) -> str:
+    """The key a resend of one outbox row's version carries (Discord's nonce is built from it)."""
+    return f"bw{outbox_id}v{version}"
+
+
 def inert(text: str) -> str:
     """Text that can never mention anyone on Discord, shown (almost) as written."""
     text = text.replace("@", "@" + ZWSP)
@@ -109,7 +114,7 @@ def alert_message(
     line = outlets_line(alert)
     lines.append(line[:1].upper() + line[1:])
     return OutgoingMessage(
-        dedupe_key=f"bw{outbox_id}v{version}",
+        dedupe_key=dedupe_key(outbox_id, version),
         outbox_id=outbox_id,
         version=version,
         guild_id=alert.guild_id,
@@ -167,7 +172,7 @@ def combined_message(
     if len(ranked) > len(shown):
         lines.append(f"…and {len(ranked) - len(shown)} more: all of them will be in the digest")
     return OutgoingMessage(
-        dedupe_key=f"bw{outbox_id}v{version}",
+        dedupe_key=dedupe_key(outbox_id, version),
         outbox_id=outbox_id,
         version=version,
         guild_id=guild.guild_id,
@@ -212,7 +217,7 @@ def notice_message(
 
         lines.append(f"at {local_time(from_iso(at), guild.timezone)}")
     return OutgoingMessage(
-        dedupe_key=f"bw{outbox_id}v{version}",
+        dedupe_key=dedupe_key(outbox_id, version),
         outbox_id=outbox_id,
         version=version,
         guild_id=guild.guild_id,
@@ -236,7 +241,7 @@ def digest_message(
     raw_lines = payload.get("lines")
     lines = [str(x) for x in raw_lines] if isinstance(raw_lines, list) else []
     return OutgoingMessage(
-        dedupe_key=f"bw{outbox_id}v{version}",
+        dedupe_key=dedupe_key(outbox_id, version),
         outbox_id=outbox_id,
         version=version,
         guild_id=guild.guild_id,
