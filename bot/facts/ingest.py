@@ -21,15 +21,17 @@ from bot.facts.quantities import Quantity, find_quantities
 from bot.facts.roles import refers_back
 from bot.facts.sentences import split_article
 from bot.facts.terms import entity_term, index_text
+from bot.meaning.model import embed, quantise
 from bot.models import Article
 from bot.storage import facts as store
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 """Bump whenever the analysis changes what is stored for a sentence (entities, quantities,
-dates, attribution, index terms): start-up re-analyses articles an older version analysed.
-1: first release; 2: shares in words, coreference for "They" and "the <role>"."""
+dates, attribution, index terms, vectors): start-up re-analyses articles an older version
+analysed. 1: first release; 2: shares in words, coreference for "They" and "the <role>";
+3: sentence vectors (bot.meaning), terms lemmatised by simplemma + Snowball."""
 
 _PRONOUN = re.compile(r"^(?:He|She)\b")
 _THEY = re.compile(r"^They\b")
@@ -184,7 +186,9 @@ def fact_rows(article_id: int, article: Article, added_at: datetime) -> list[tup
     published = to_iso(article.published)
     added = to_iso(added_at)
     rows: list[tuple[object, ...]] = []
-    for fact in analyse_article(article):
+    analysed = analyse_article(article)
+    vectors = quantise(embed([f.text for f in analysed]))
+    for fact, vector in zip(analysed, vectors, strict=True):
         entity_pairs = list({e.name: [e.name, e.type] for e in fact.entities}.values())
         first_date = min((d.day for d in fact.dates), default=None)
         rows.append(
@@ -203,6 +207,7 @@ def fact_rows(article_id: int, article: Article, added_at: datetime) -> list[tup
                 published,
                 added,
                 fact.terms,
+                vector,
             )
         )
     return rows

@@ -1,7 +1,7 @@
 """Words -> index terms: the one normalisation shared by ingest (what FTS5 indexes) and questions.
 
-A term is lowercased, accent-free and lightly stemmed (English suffixes only), so "controls",
-"controlled" and "control" meet, as do "importance" and "important". Named entities add one
+A term is lowercased, accent-free, lemmatised and stemmed (``stem``), so "controls",
+"controlled" and "control" meet, as do "went" and "go". Named entities add one
 ``e_<canonical>`` term each, so every alias of a name finds every other. Percent signs and
 "per cent" become the word ``percent``; currency amounts add ``money``.
 """
@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+
+import simplemma
+import Stemmer
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _PER_CENT = re.compile(r"(?<=\d)\s*%|\bper\s*cent\b|\bpercentage\b", re.IGNORECASE)
@@ -34,7 +37,6 @@ QUESTION_WORDS = frozenset(
     say said happen happened happening anything something thing things there any""".split()
 )
 
-_KEEP = frozenset({"percent", "agent", "event", "moment", "parent", "talent"})
 _BRITISH = {
     "defence": "defense",
     "offence": "offense",
@@ -56,7 +58,7 @@ _BRITISH = {
 _OUR = re.compile(r"(?<=[a-z]{2}[bhlv])our(?=s?$|ed$|ing$|ite)")
 _TRE = re.compile(r"(?<=[a-z]{3})tre(?=s?$)")
 _ISE = re.compile(r"(?<=[a-z]{3}[^aeiou])is(e|ed|es|ing|ation|ations)$")
-_DOUBLE = re.compile(r"([bdfgklmnprtz])\1$")
+_SNOWBALL = Stemmer.Stemmer("english")
 
 
 class _FoldTable(dict[int, str]):
@@ -83,42 +85,21 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """A light English stemmer (plural, -ing, -ed, -ly, -ance/-ence/-ant/-ent, final e)."""
+    """Lemma (simplemma: "went" -> "go", "negotiators" -> "negotiator") then the Snowball
+    English stemmer (PyStemmer), after British spellings are mapped to American ones, so
+    "controls", "controlled" and "control" meet, as do "importance" and "important"."""
     w = word
-    if not w.isascii() or not w.isalpha() or len(w) <= 3:
+    if not w.isascii() or not w.isalpha() or len(w) <= 2:
         return w
     w = _BRITISH.get(w, w)
     if len(w) > 5:  # British -> American spellings: labour, centre, emphasise, organisation
         w = _OUR.sub("or", w)
         w = _TRE.sub("ter", w)
         w = _ISE.sub(r"iz\1", w)
-    if w.endswith(("'s", "’s")):
-        w = w[:-2]
-    if w.endswith("ies") and len(w) > 4:
-        w = w[:-3] + "y"
-    elif w.endswith("sses"):
-        w = w[:-2]
-    elif w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
-        w = w[:-1]
-    for suffix in ("ingly", "edly", "ing", "ed", "ly"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= (4 if suffix == "ly" else 3):
-            base = w[: -len(suffix)]
-            if any(v in base for v in "aeiouy"):
-                w = base
-                if _DOUBLE.search(w) and (not w.endswith("ll") or len(w) > 6):
-                    w = w[:-1]
-                break
-    if w.endswith("al") and len(w) >= 7 and w[-3] not in "aeiou" and w[-3] != w[-4]:
-        w = w[:-2]  # withdrawal -> withdraw, proposal -> propos(e)
-    for suffix in ("ance", "ence", "ant", "ent"):
-        if w.endswith(suffix) and w not in _KEEP and len(w) - len(suffix) >= 4:
-            w = w[: -len(suffix)]
-            break
-    if w.endswith("e") and len(w) > 3:
-        w = w[:-1]
-    if w.endswith("y") and len(w) > 3:
-        w = w[:-1] + "i"
-    return w
+    lemma = simplemma.lemmatize(w, lang="en")
+    if lemma.isascii() and lemma.isalpha() and len(lemma) >= 2:
+        w = lemma.lower()
+    return str(_SNOWBALL.stemWord(w))
 
 
 def words(text: str) -> list[str]:

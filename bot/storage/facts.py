@@ -19,7 +19,7 @@ from bot.clock import to_iso
 
 FACT_COLUMNS = (
     "article_id, position, kind, text, section, entities, context, quantities, dates, "
-    "first_date, attribution, published, added_at, terms"
+    "first_date, attribution, published, added_at, terms, vec"
 )
 
 
@@ -40,6 +40,7 @@ class FactRow:
         "publisher",
         "url",
         "terms",
+        "vec",
         "_raw",
         "_parsed",
     )
@@ -58,6 +59,7 @@ class FactRow:
         self.publisher: str = r["publisher"]
         self.url: str | None = r["url"]
         self.terms: str = r["terms"]
+        self.vec: bytes | None = r["vec"] if "vec" in r.keys() else None
         self._raw = (r["entities"], r["context"], r["quantities"], r["dates"])
         self._parsed: list[Any] = [None, None, None, None]
 
@@ -110,10 +112,12 @@ async def has_facts(conn: aiosqlite.Connection, article_id: int) -> bool:
 
 
 async def insert_facts(conn: aiosqlite.Connection, rows: Sequence[Sequence[Any]]) -> None:
-    """Insert fact rows (values in ``FACT_COLUMNS`` order); the trigger indexes them."""
+    """Insert fact rows (values in ``FACT_COLUMNS`` order; a row without its vector gets
+    NULL); the trigger indexes them."""
+    width = FACT_COLUMNS.count(",") + 1
     await conn.executemany(
-        f"INSERT OR IGNORE INTO facts ({FACT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        rows,
+        f"INSERT OR IGNORE INTO facts ({FACT_COLUMNS}) VALUES ({','.join('?' * width)})",
+        [tuple(r) if len(r) == width else (*r, None) for r in rows],
     )
 
 
@@ -168,7 +172,7 @@ async def match_ranked(conn: aiosqlite.Connection, expression: str, limit: int) 
 
 _SELECT = """SELECT f.id, f.article_id, f.position, f.kind, f.text, f.section, f.entities,
        f.context, f.quantities, f.dates, f.attribution, f.published, f.added_at, f.terms,
-       a.title AS headline, a.publisher, a.url
+       f.vec, a.title AS headline, a.publisher, a.url
   FROM facts f JOIN articles a ON a.id = f.article_id"""
 
 
