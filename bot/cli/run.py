@@ -186,7 +186,7 @@ class Console:
     async def _topics(self, rest: list[str], line: str) -> Any:
         from cogs import topics
 
-        sub, opts, words = _parse(rest)
+        sub, opts, words = _parse(rest, "topics")
         gid = self.guild_id
         if sub == "list":
             return await topics.build_list(self.services, gid)
@@ -218,7 +218,7 @@ class Console:
     async def _feeds(self, rest: list[str], line: str) -> Any:
         from cogs import feeds
 
-        sub, opts, words = _parse(rest)
+        sub, opts, words = _parse(rest, "feeds")
         gid = self.guild_id
         if sub == "list":
             return await feeds.build_list(self.services, gid, mode="console")
@@ -241,7 +241,7 @@ class Console:
     async def _alerts(self, rest: list[str], line: str) -> Any:
         from cogs import alerts
 
-        sub, opts, words = _parse(rest)
+        sub, opts, words = _parse(rest, "alerts")
         if sub in {"pause", "resume"}:
             return await alerts.build_pause(self.services, self.guild_id, sub == "pause")
         if sub == "quiet-hours":
@@ -256,7 +256,7 @@ class Console:
         from cogs import digest
         from cogs._interaction import kick_delivery
 
-        sub, opts, words = _parse(rest)
+        sub, opts, words = _parse(rest, "digest")
         if sub == "preview":
             return await digest.build_preview(self.services, self.guild_id)
         if sub == "now":
@@ -282,7 +282,7 @@ class Console:
     async def _timeline(self, rest: list[str], line: str) -> Any:
         from cogs.timeline import build_timeline
 
-        _sub, opts, words = _parse(["-", *rest])
+        _sub, opts, words = _parse(["-", *rest], "timeline")
         topic = opts.get("topic") or " ".join(words)
         return (
             await build_timeline(self.services, self.guild_id, topic)
@@ -296,18 +296,45 @@ class Console:
         return await build_status(self.services, self.guild_id, mode="console")
 
 
-def _parse(rest: list[str]) -> tuple[str, dict[str, str], list[str]]:
-    """``sub key:value word ...`` -> (sub, {key: value}, [words])."""
+# The options each console subcommand takes as ``key:value`` (as in Discord). A value runs up to
+# the next of its command's keys, so ``name:Black Sea ports aliases:"Odesa port, Izmail"`` gives
+# name "Black Sea ports"; a word like ``says:`` in free text is not a key of that command.
+_OPTION_KEYS: dict[str, dict[str, frozenset[str]]] = {
+    "topics": {
+        "add": frozenset({"name", "aliases", "exclude", "context"}),
+        "remove": frozenset({"name"}),
+        "backtest": frozenset({"name", "days"}),
+        "test": frozenset({"text"}),
+    },
+    "feeds": {"add": frozenset({"url"}), "remove": frozenset({"feed"})},
+    "alerts": {"quiet-hours": frozenset({"from", "to"})},
+    "digest": {"schedule": frozenset({"time", "timezone"})},
+    "timeline": {"-": frozenset({"topic"})},
+}
+
+
+def _parse(rest: list[str], command: str = "") -> tuple[str, dict[str, str], list[str]]:
+    """``sub key:value word ...`` -> (sub, {key: value}, [words]).
+
+    Only the subcommand's own keys start an option; the words after an option belong to its
+    value until the next option (Discord's values may hold spaces). Words before the first
+    option are positional.
+    """
     sub = rest[0].lower() if rest else ""
+    keys = _OPTION_KEYS.get(command, {}).get(sub, frozenset())
     opts: dict[str, str] = {}
     words: list[str] = []
+    current: str | None = None
     for token in rest[1:]:
         key, sep, value = token.partition(":")
-        if sep and key.isidentifier() and key.lower() == key and "//" not in value[:2]:
+        if sep and key in keys:
+            current = key
             opts[key] = value
+        elif current is not None:
+            opts[current] = f"{opts[current]} {token}" if opts[current] else token
         else:
             words.append(token)
-    return sub, opts, words
+    return sub, {k: v.strip() for k, v in opts.items()}, words
 
 
 async def run_console(

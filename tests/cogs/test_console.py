@@ -82,3 +82,24 @@ async def test_console_digest_now_is_queued_then_printed_once(
     assert "Digest queued (1 part)" in text
     assert "That digest was just queued" in text  # same second: not queued twice
     assert text.count("Daily digest") == 1, text
+
+
+async def test_console_option_values_keep_their_spaces(
+    console_settings: Settings, clock: FixedClock
+) -> None:
+    """``name:Black Sea ports`` is one value, as Discord sends it, up to the next option."""
+    text = await _session(
+        console_settings,
+        clock,
+        '/topics add name:Black Sea ports aliases:"Black Sea port, Odesa port" exclude:Black Sea Fleet',
+        "/topics list",
+        "/topics test Grain left the Odesa port; the ports: busy",
+        "/topics backtest name:Black Sea ports days:7",
+        "/topics remove name:Black Sea ports",
+    )
+    assert "Black Sea ports" in text
+    assert "Topic **Black**" not in text and "'Black'" not in text
+    listing = text[text.index("Black Sea ports") :]
+    assert "Odesa port" in listing and "Black Sea Fleet" in listing
+    assert "**Odesa port**" in text  # the free text after "ports:" was not taken as an option
+    assert "no topic named" not in text and "error:" not in text, text
