@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +15,8 @@ from bot.clock import FixedClock
 from bot.services import Services, open_services
 from bot.settings import PROJECT_ROOT, Settings
 
-SHARED = PROJECT_ROOT.parent / "shared"
+# ../shared beside the project; BW_TESTS_SHARED_DIR points elsewhere (the skip report's own test).
+SHARED = Path(os.environ.get("BW_TESTS_SHARED_DIR") or PROJECT_ROOT.parent / "shared")
 
 
 @pytest.fixture
@@ -44,3 +48,23 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not present (../shared is optional)")
     return path
+
+
+def skip_reasons(reports: list[Any]) -> Counter[str]:
+    """How many tests were skipped for each reason (pytest's skip reports)."""
+    reasons: Counter[str] = Counter()
+    for report in reports:
+        longrepr = getattr(report, "longrepr", None)
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    return reasons
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say how many tests were skipped and why, so a skip (e.g. no ../shared) is never silent."""
+    reasons = skip_reasons(terminalreporter.stats.get("skipped", []))
+    if not reasons:
+        return
+    terminalreporter.section(f"{sum(reasons.values())} skipped, by reason")
+    for reason, count in reasons.most_common():
+        terminalreporter.line(f"{count:>4} skipped: {reason}")
