@@ -28,9 +28,11 @@ import sys
 import tempfile
 import time
 import unicodedata
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from aiohttp import web
@@ -64,16 +66,19 @@ def _rss(articles: list[dict], base: str) -> str:
     items = []
     for a in articles:
         paragraphs = "".join(f"<p>{escape(p)}</p>" for p in a["text"].split("\n") if p.strip())
-        published = datetime.fromisoformat(a["published"].replace("Z", "+00:00"))
-        if published.tzinfo is None:
-            published = published.replace(hour=12).astimezone()
+        date = ""
+        if a["published"]:  # an undated page goes out without a date (first seen counts)
+            published = datetime.fromisoformat(a["published"].replace("Z", "+00:00"))
+            if published.tzinfo is None:
+                published = published.replace(hour=12, tzinfo=UTC)
+            date = f"<pubDate>{format_datetime(published)}</pubDate>"
         outlet = a.get("outlet") or "dev pool"
         items.append(
             f"<item><title>{escape(a['title'] or a['text'][:90])}</title>"
             f"<link>{base}/a/{a['id']}</link><guid>{a['id']}</guid>"
             f"<author>{escape(outlet)}</author>"
             f"<description>{escape(paragraphs)}</description>"
-            f"<pubDate>{format_datetime(published)}</pubDate></item>"
+            f"{date}</item>"
         )
     return (
         '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
@@ -111,21 +116,29 @@ def grade(q: dict, answer: Answer, seed_ids: dict[str, str]) -> str:
         elif c.headline in seed_ids:
             cited.add(seed_ids[c.headline])
     lead = answer.answer.split("“", 1)[0] if q["kind"] == "yes_no" else answer.answer
-    body = lead if q["kind"] == "yes_no" else lead + " " + " ".join(c.quote for c in answer.citations)
+    body = (
+        lead if q["kind"] == "yes_no" else lead + " " + " ".join(c.quote for c in answer.citations)
+    )
     phrase_ok = any(contains(body, p) for p in q["accept"])
     support_ok = not q["articles"] or bool(cited & set(q["articles"]))
     return "right" if phrase_ok and support_ok else "wrong"
 
 
 async def build_and_ask(questions: list[dict], workdir: Path) -> dict[str, Answer]:
+    answers: dict[str, Answer] = {}
+
+    async def ask_all(services: Any) -> None:
+        for q in questions:
+            answers[q["qid"]] = await services.facts.ask(q["question"])
+
+    await with_store(workdir, ask_all)
+    return answers
+
+
+async def with_store(workdir: Path, use: Callable[[Any], Awaitable[None]]) -> None:
+    """Build the dev store (seeds + dev articles through a local feed), then ``use`` it."""
     ids = json.loads((DEVSET / "ask_articles.json").read_text())
-    wanted = set(ids)
-    pool = []
-    with open(POOL, encoding="utf-8") as f:
-        for line in f:
-            r = json.loads(line)
-            if r["id"] in wanted:
-                pool.append(r)
+    pool = dev_articles(set(ids))
     app = web.Application()
     state: dict[str, str] = {}
 
@@ -146,17 +159,20 @@ async def build_and_ask(questions: list[dict], workdir: Path) -> dict[str, Answe
         allow_private_hosts=True,
         _env_file=None,  # type: ignore[call-arg]
     )
-    answers: dict[str, Answer] = {}
     try:
         async with open_services(settings) as services:
             t = time.perf_counter()
             await services.feeds.add(f"{base}/feed.xml", 0)
             print(f"ingested {len(pool)} articles in {time.perf_counter() - t:.1f}s", flush=True)
-            for q in questions:
-                answers[q["qid"]] = await services.facts.ask(q["question"])
+            await use(services)
     finally:
         await runner.cleanup()
-    return answers
+
+
+def dev_articles(wanted: set[str]) -> list[dict]:
+    with open(POOL, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    return [r for r in rows if r["id"] in wanted]
 
 
 def seed_headlines() -> dict[str, str]:
