@@ -16,6 +16,7 @@ from bot.errors import UserFacingError
 from bot.models import BacktestExample, BacktestResult, Match, Topic
 from bot.storage import topics as store
 from bot.storage.database import Database
+from bot.topics.confusables import differing_chars, lookalike_key
 from bot.topics.matcher import Matcher
 from bot.topics.rules import TopicRule, name_key, validate_rule
 
@@ -171,7 +172,9 @@ class TopicService:
                         f"this server already has a topic named {existing.name!r}; "
                         "remove it first to change its rule"
                     )
-            own = [t for t in await store.topics_for(tx, guild_id) if t.guild_id is not None]
+            visible = await store.topics_for(tx, guild_id)
+            _refuse_lookalike(rule.name, visible)
+            own = [t for t in visible if t.guild_id is not None]
             if len(own) >= MAX_TOPICS_PER_GUILD:
                 raise UserFacingError(
                     f"this server already has {len(own)} topics (at most {MAX_TOPICS_PER_GUILD})"
@@ -258,3 +261,16 @@ def _scan(matcher: Matcher, rows: Sequence[Any]) -> list[tuple[Any, Match]]:
         if matches:
             found.append((row, matches[0]))
     return found
+
+
+def _refuse_lookalike(name: str, topics: Sequence[Topic]) -> None:
+    """Refuse a name a reader cannot tell from a topic the server sees (``Donbаs``, Cyrillic а)."""
+    key = lookalike_key(name)
+    for topic in topics:
+        if lookalike_key(topic.name) == key:
+            whose = "shipped with beatwatch" if topic.guild_id is None else "of this server"
+            chars = ", ".join(differing_chars(name, topic.name)) or "look-alike characters"
+            raise UserFacingError(
+                f"{name!r} looks like the topic {topic.name!r} ({whose}): it differs only in "
+                f"characters that look the same ({chars}); choose another name"
+            )

@@ -155,3 +155,33 @@ def test_seeds_path_is_the_shipped_one() -> None:
 
     assert (PROJECT_ROOT / "seeds" / "topics.json").exists()
     assert Path(PROJECT_ROOT / "seeds" / "topics.json").read_text(encoding="utf-8").strip()
+
+
+@pytest.mark.parametrize(
+    ("name", "looks_like", "char"),
+    [
+        ("Donbаs", "Donbas", "CYRILLIC SMALL LETTER A"),  # shipped, Cyrillic а
+        ("Ｄｏｎｂａｓ", "Donbas", "FULLWIDTH LATIN CAPITAL LETTER D"),
+        ("D0nbas", "Donbas", "DIGIT ZERO"),
+        ("ѕесurity guarantees", "security guarantees", "CYRILLIC SMALL LETTER DZE"),
+        ("Оdеsа", "Odesa", "CYRILLIC CAPITAL LETTER O"),  # the server's own topic
+        ("ODΕSA", "Odesa", "GREEK CAPITAL LETTER EPSILON"),
+    ],
+)
+async def test_lookalike_names_are_refused(
+    services: Services, name: str, looks_like: str, char: str
+) -> None:
+    await services.topics.add(1, "Odesa", ["Odesa"])
+    with pytest.raises(UserFacingError, match=f"looks like the topic '{looks_like}'") as refused:
+        await services.topics.add(1, name, ["Odesa port"])
+    assert char in str(refused.value)
+    assert [t.name for t in await services.topics.list(1)].count(looks_like) == 1
+    assert name not in [t.name for t in await services.topics.list(1)]
+
+
+async def test_names_in_other_scripts_that_do_not_look_alike_are_kept(services: Services) -> None:
+    await services.topics.add(1, "Odesa", ["Odesa"])
+    await services.topics.add(1, "Одеса порт", ["Одеса"])  # Cyrillic, but not a look-alike
+    await services.topics.add(1, "Донбас", ["Донбас"])
+    await services.topics.add(2, "Оdеsа", ["Odesa"])  # another server has no "Odesa"
+    assert {"Одеса порт", "Донбас"} <= {t.name for t in await services.topics.list(1)}
