@@ -12,12 +12,18 @@ acronyms, the exact case in the original text. Rules are then applied per topic:
    "Shakhtar Donetsk" around "Donetsk"; the title is one sentence);
 3. of the surviving alias hits the best one (title before summary before body, then the
    earliest, then the longest) becomes the topic's :class:`~bot.models.Match`, with a snippet.
+
+Concepts (parts that must meet in one sentence, see :mod:`bot.topics.rules`) put every
+alternative of every part in the same automaton; after the scan, the sentences where all of
+a concept's required parts hit and none of its ``-`` parts do become hits of the concept's
+role (alias, context or exclusion), spanning its parts' words in that sentence.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,14 +32,22 @@ import ahocorasick
 from bot.errors import UserFacingError
 from bot.models import Article, Match, MatchField, Topic
 from bot.topics.normalize import Scanned, prepare, scan_form
-from bot.topics.rules import Term, parse_term, spelling_variants
+from bot.topics.rules import (
+    Concept,
+    Term,
+    is_concept,
+    parse_concept,
+    parse_term,
+    spelling_variants,
+)
 
 log = logging.getLogger(__name__)
 
 FIELDS: tuple[MatchField, ...] = ("title", "summary", "body")
 SNIPPET_CHARS = 160
 
-_ANY, _ALL, _NONE = 0, 1, 2
+_ANY, _ALL, _NONE, _PART = 0, 1, 2, 3
+MAX_CONCEPT_SPAN = 400  # a concept hit wider than this is reported at its first part's word
 # A sentence ends at . ! ? … (not after a lone letter, as in "U.S.") followed by space, or at
 # a line break.
 _SENTENCE_BREAK = re.compile(r"(?<!\b[^\W\d_])[.!?…][\"'”’»)\]]*\s|\n")
@@ -54,18 +68,44 @@ class _Pattern:
     probe: str = ""  # _PHRASE: its second word in scan form, a cheap check before the regex
     first_wild: bool = False  # _PHRASE: its first word ends with '*'
     ctx: tuple[int, int] = (-1, -1)  # (topic, group) for a context term, else never seen
+    concept: int = -1  # _PART: index into Matcher._concepts
+    part: int = -1  # _PART: which part of the concept
 
 
-def _pattern(term: Term, topic: int, role: int, group: int) -> _Pattern:
+@dataclass(frozen=True, slots=True)
+class _Concept:
+    concept: Concept
+    pattern: _Pattern  # what a hit of the whole concept reports (role, topic, group)
+    required: tuple[int, ...]  # parts that must occur
+    negated: tuple[int, ...]  # parts that must not
+
+
+def _pattern(
+    term: Term, topic: int, role: int, group: int, concept: int = -1, part: int = -1
+) -> _Pattern:
     kind = _kind(term)
     ctx = (topic, group) if role == _ALL else (-1, -1)
     if kind != _PHRASE:
-        return _Pattern(term, topic, role, group, kind, ctx=ctx)
+        return _Pattern(term, topic, role, group, kind, ctx=ctx, concept=concept, part=part)
     tokens = scan_form(term.folded.replace("*", "")).split(" ")
     first = term.folded.split(" ")[0]
     first_wild = "*" in first and len(scan_form(first.split("*")[0]).split(" ")) == 1
     probe = tokens[1] if len(tokens) > 1 else ""
-    return _Pattern(term, topic, role, group, kind, probe, first_wild, ctx)
+    return _Pattern(term, topic, role, group, kind, probe, first_wild, ctx, concept, part)
+
+
+def _concept_term(concept: Concept) -> Term:
+    """A stand-in term naming a concept in matches (never scanned)."""
+    return Term(
+        text=concept.text,
+        folded=concept.folded,
+        key="",
+        regex=re.compile(""),
+        scan_key="",
+        acronym=False,
+        reach=0,
+        right_word=False,
+    )
 
 
 def _kind(term: Term) -> int:
@@ -90,6 +130,7 @@ class Matcher:
         self.topics: tuple[Topic, ...] = tuple(topics)
         self.version = version
         self._patterns: list[_Pattern] = []
+        self._concepts: list[_Concept] = []
         by_key: dict[str, list[int]] = {}
         for ti, topic in enumerate(self.topics):
             for text in topic.any_of:
@@ -111,6 +152,9 @@ class Matcher:
     def _add(
         self, by_key: dict[str, list[int]], text: str, ti: int, role: int, group: int, what: str
     ) -> None:
+        if is_concept(text):
+            self._add_concept(by_key, text, ti, role, group, what)
+            return
         try:
             term = parse_term(text, what)
         except UserFacingError as exc:
@@ -121,6 +165,30 @@ class Matcher:
         for variant in spelling_variants(term):
             self._patterns.append(_pattern(variant, ti, role, group))
             by_key.setdefault(variant.scan_key, []).append(len(self._patterns) - 1)
+
+    def _add_concept(
+        self, by_key: dict[str, list[int]], text: str, ti: int, role: int, group: int, what: str
+    ) -> None:
+        try:
+            concept = parse_concept(text, what)
+        except UserFacingError as exc:
+            log.warning("event=topic_term_skipped topic=%s reason=%s", self.topics[ti].name, exc)
+            return
+        ci = len(self._concepts)
+        ctx = (ti, group) if role == _ALL else (-1, -1)
+        self._concepts.append(
+            _Concept(
+                concept,
+                _Pattern(_concept_term(concept), ti, role, group, _PHRASE, ctx=ctx),
+                tuple(i for i, p in enumerate(concept.parts) if not p.negated),
+                tuple(i for i, p in enumerate(concept.parts) if p.negated),
+            )
+        )
+        for pi, part in enumerate(concept.parts):
+            for term in part.terms:
+                for variant in spelling_variants(term):
+                    self._patterns.append(_pattern(variant, ti, _PART, group, ci, pi))
+                    by_key.setdefault(variant.scan_key, []).append(len(self._patterns) - 1)
 
     # --- matching ---
     def match_article(self, article: Article) -> list[Match]:
@@ -141,6 +209,14 @@ class Matcher:
             self._scan(f, fi, hits, context)
         if not hits:
             return []
+        parts = [h for h in hits if h.pattern.role == _PART]
+        if parts:
+            hits = [h for h in hits if h.pattern.role != _PART]
+            for hit in self._concept_hits(parts, folded, context):
+                if hit.pattern.role == _ALL:
+                    context.add(hit.pattern.ctx)
+                else:
+                    hits.append(hit)
         aliases: dict[int, list[_Hit]] = {}
         excluded: dict[tuple[int, int], list[_Hit]] = {}
         for hit in hits:
@@ -165,6 +241,48 @@ class Matcher:
             where = folded[best.field]
             assert where is not None
             out.append(_build_match(topic, best, where, _count_distinct(alive)))
+        return out
+
+    def _concept_hits(
+        self,
+        parts: list[_Hit],
+        folded: list[Scanned | None],
+        context: set[tuple[int, int]],
+    ) -> list[_Hit]:
+        """Concept hits: sentences where every required part hit and no negated part did."""
+        by_concept: dict[int, list[_Hit]] = {}
+        for hit in parts:
+            by_concept.setdefault(hit.pattern.concept, []).append(hit)
+        breaks: dict[int, list[int]] = {}
+        out: list[_Hit] = []
+        for ci, found in by_concept.items():
+            info = self._concepts[ci]
+            if info.pattern.ctx in context:
+                continue  # a context group already satisfied
+            have = {h.pattern.part for h in found}
+            if any(pi not in have for pi in info.required):
+                continue
+            # (field, sentence) -> the hits of each part there
+            where: dict[tuple[int, int], dict[int, list[_Hit]]] = {}
+            for hit in found:
+                f = folded[hit.field]
+                assert f is not None
+                sentence = _sentence(f, hit.field, hit.start, breaks)
+                where.setdefault((hit.field, sentence), {}).setdefault(
+                    hit.pattern.part, []
+                ).append(hit)
+            for (fi, _), in_sentence in sorted(where.items()):
+                if any(pi not in in_sentence for pi in info.required):
+                    continue
+                if any(pi in in_sentence for pi in info.negated):
+                    continue
+                words = [h for pi in info.required for h in in_sentence[pi]]
+                start = min(h.start for h in words)
+                end = max(h.end for h in words)
+                if end - start > MAX_CONCEPT_SPAN:
+                    first = min(words, key=lambda h: h.start)
+                    start, end = first.start, first.end
+                out.append(_Hit(fi, start, end, info.pattern))
         return out
 
     def _scan(self, f: Scanned, fi: int, hits: list[_Hit], context: set[tuple[int, int]]) -> None:
@@ -218,6 +336,17 @@ class Matcher:
                     context.add(p.ctx)
                 else:
                     hits.append(_Hit(fi, start, end, p))
+
+
+def _sentence(f: Scanned, field: int, pos: int, cache: dict[int, list[int]]) -> int:
+    """The index of the sentence of field ``field`` holding folded offset ``pos`` (the title
+    is one sentence)."""
+    if field == 0:
+        return 0
+    ends = cache.get(field)
+    if ends is None:
+        ends = cache[field] = [m.end() for m in _SENTENCE_BREAK.finditer(f.original)]
+    return bisect_right(ends, f.to_original(pos))
 
 
 def _next_word(scan: str, j: int, n: int) -> int:

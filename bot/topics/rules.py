@@ -13,7 +13,19 @@ words after folding (see :mod:`bot.topics.normalize`): case, apostrophe variants
 hyphen/space variants do not matter. A ``*`` at the end of a word matches any ending of that
 word ("Донеччин*" matches Донеччина, Донеччині, Донеччину; "гаранті* безпек*" matches
 "гарантій безпеки"). A term written in capitals with at most five letters ("US", "U.S.",
-"TCG", "США") is an acronym and matches case-sensitively, so "US" never hits "us".
+"TCG", "США") is an acronym and matches case-sensitively, so "US" never hits "us". A capital
+acronym of two or three Latin letters also matches written with dots, and a dotted one without:
+"US-brokered" hits "U.S.-brokered", "U.S." hits "US".
+
+**Concepts** describe a beat rather than name it: parts joined by ``+`` must all occur in the
+same sentence (the title is one sentence), in any order; a part may list alternatives joined by
+``|``; a part written ``-part`` must *not* occur in that sentence (a referent check):
+
+    troops | forces + Ukrain* + ceasefire | peace deal
+    security guarantee* + Russia | Moscow + demand* + -for Ukraine
+
+A concept can stand wherever a term can: as an alias (the sentence is the explanation), in a
+context group, or as an exclusion (it drops alias hits in the sentence it matches).
 """
 
 from __future__ import annotations
@@ -29,6 +41,9 @@ from bot.topics.normalize import APOSTROPHES, DASHES, fold_phrase, scan_form
 MAX_TERMS = 200  # per list (aliases, one context group, exclusions)
 MAX_GROUPS = 5
 MAX_TERM_CHARS = 80
+MAX_CONCEPT_CHARS = 400
+MAX_PARTS = 6
+MAX_ALTERNATIVES = 24
 MIN_WORD_CHARS = 2
 MIN_STEM_CHARS = 3
 MAX_NAME_CHARS = 60
@@ -51,6 +66,23 @@ class Term:
     acronym: bool  # match case-sensitively against the original text
     reach: int  # how much folded text from the hit a verification may need
     right_word: bool  # ends in a word character without '*': needs a word boundary after
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptPart:
+    """One part of a concept: any of ``terms`` (or, when ``negated``, none of them)."""
+
+    terms: tuple[Term, ...]
+    negated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """Parts that must meet in one sentence (see the module docstring)."""
+
+    text: str
+    folded: str
+    parts: tuple[ConceptPart, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +175,67 @@ def parse_term(raw: str, what: str = "alias") -> Term:
     )
 
 
+def is_concept(raw: str) -> bool:
+    """A concept (parts joined by ``+``, alternatives by ``|``) rather than a plain term."""
+    return "+" in raw or "|" in raw
+
+
+def parse_concept(raw: str, what: str = "alias") -> Concept:
+    """Validate and compile a concept; ``UserFacingError`` says what is wrong with it."""
+    if not isinstance(raw, str):
+        raise UserFacingError(f"{what} {raw!r}: must be text")
+    text = unicodedata.normalize("NFC", " ".join(raw.split()))
+    if len(text) > MAX_CONCEPT_CHARS:
+        raise _bad(what, text, f"too long ({len(text)} characters, at most {MAX_CONCEPT_CHARS})")
+    pieces = [p.strip() for p in text.split("+")]
+    if len(pieces) > MAX_PARTS:
+        raise _bad(what, text, f"too many parts joined by '+' (at most {MAX_PARTS})")
+    parts: list[ConceptPart] = []
+    for piece in pieces:
+        negated = piece.startswith("-")
+        if negated:
+            piece = piece[1:].strip()
+        if not piece:
+            raise _bad(what, text, "has an empty part; write words on both sides of '+'")
+        alternatives = [a.strip() for a in piece.split("|")]
+        if len(alternatives) > MAX_ALTERNATIVES:
+            raise _bad(what, text, f"a part has more than {MAX_ALTERNATIVES} alternatives")
+        if any(not a for a in alternatives):
+            raise _bad(what, text, "has an empty alternative; write words on both sides of '|'")
+        terms = tuple(parse_term(a, f"part of {what} {text!r}:") for a in alternatives)
+        parts.append(ConceptPart(terms, negated))
+    if all(p.negated for p in parts):
+        raise _bad(what, text, "needs at least one part that must occur (not only '-' parts)")
+    folded = " + ".join(
+        ("-" if p.negated else "") + " | ".join(t.folded for t in p.terms) for p in parts
+    )
+    return Concept(text, folded, tuple(parts))
+
+
+def term_form(raw: str, what: str = "alias") -> str:
+    """Validate a term or a concept; its folded form (what duplicates are compared by)."""
+    if isinstance(raw, str) and is_concept(raw):
+        return parse_concept(raw, what).folded
+    return parse_term(raw, what).folded
+
+
+_ACRONYM_WORD = re.compile(r"(?<![^\W\d_])([A-Z]{2,3})(?![^\W\d_])")
+_DOTTED_WORD = re.compile(r"(?<![^\W\d_])((?:[A-Z]\.){2,3})(?![^\W\d_])")
+
+
+def _acronym_variant(text: str) -> str | None:
+    """"US-brokered" -> "U.S.-brokered"; "U.S." -> "US"; None when there is no such word."""
+    if _DOTTED_WORD.search(text):
+        return _DOTTED_WORD.sub(lambda m: m.group(1).replace(".", ""), text)
+    if _ACRONYM_WORD.search(text):
+        return _ACRONYM_WORD.sub(lambda m: ".".join(m.group(1)) + ".", text)
+    return None
+
+
 def spelling_variants(term: Term) -> list[Term]:
-    """The term, plus the same term with "ss" for "ß" (Straße -> Strasse) and without in-word
-    apostrophes (Слов'янськ -> Словянськ)."""
+    """The term, plus the same term with "ss" for "ß" (Straße -> Strasse), without in-word
+    apostrophes (Слов'янськ -> Словянськ), and with or without dots in a short capital
+    acronym ("US" / "U.S.")."""
     out = _apostrophe_variants(term)
     if "ß" in term.folded:
         try:
@@ -153,6 +243,14 @@ def spelling_variants(term: Term) -> list[Term]:
         except UserFacingError:
             return out
         out += [replace(v, text=term.text) for v in _apostrophe_variants(ss)]
+    dotted = _acronym_variant(term.text)
+    if dotted is not None:
+        try:
+            other = parse_term(dotted, "alias")
+        except UserFacingError:
+            return out
+        if other.folded != term.folded:
+            out.append(other)  # keeps its own text: an acronym's case is checked against it
     return out
 
 
@@ -189,14 +287,15 @@ def _terms(raw: Iterable[str], what: str, plural: str) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     out: list[str] = []
     for item in items:
-        term = parse_term(item, what)
-        if term.folded in seen:
+        folded = term_form(item, what)
+        text = unicodedata.normalize("NFC", " ".join(item.split()))
+        if folded in seen:
             raise UserFacingError(
-                f"duplicate {what} {term.text!r} (same as {seen[term.folded]!r} "
+                f"duplicate {what} {text!r} (same as {seen[folded]!r} "
                 "once case, apostrophes and hyphens are ignored)"
             )
-        seen[term.folded] = term.text
-        out.append(term.text)
+        seen[folded] = text
+        out.append(text)
     return tuple(out)
 
 
@@ -245,9 +344,9 @@ def validate_rule(
             raise UserFacingError(f"context group {i} is empty")
         groups.append(terms)
     excludes = _terms(none_of, "exclusion", "exclusions")
-    alias_forms = {fold_phrase(a): a for a in aliases}
+    alias_forms = {term_form(a): a for a in aliases}
     for ex in excludes:
-        if fold_phrase(ex) in alias_forms:
+        if term_form(ex, "exclusion") in alias_forms:
             raise UserFacingError(
                 f"{ex!r} is both an alias and an exclusion of topic {clean_name!r}"
             )
