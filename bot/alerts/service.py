@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from bot.alerts.delivery import OutboxDelivery
 from bot.alerts.transport import Transport
 from bot.clock import Clock, to_iso
+from bot.feeds.guard import redact_url
 from bot.models import CONSOLE_GUILD_ID, Alert, DeliveryReport, OutboxEntry
 from bot.settings import Settings
 from bot.storage import alerts as store
@@ -71,7 +72,7 @@ class AlertService:
                         source_key=f"health:{event.id}",
                         payload={
                             "feed_id": event.feed_id,
-                            "feed_url": event.feed_url,
+                            "feed_url": redact_url(event.feed_url),
                             "feed_title": event.feed_title,
                             "old_state": event.old_state,
                             "new_state": event.new_state,

@@ -2,11 +2,13 @@
 
 Every request goes through :class:`Fetcher.fetch`:
 
-* only ``http``/``https``; the host is checked after DNS by :class:`GuardedResolver` (the
-  addresses it returns are the ones aiohttp connects to) and IP literals are checked before
-  connecting; redirects are followed by hand (at most ``MAX_REDIRECTS``) so every hop is
-  checked the same way;
-* conditional GET with ETag / Last-Modified; ``Retry-After`` on 429/503 is returned;
+* the SSRF guard (:mod:`bot.feeds.guard`) on every hop: the URL before the request, names
+  after DNS, and every address at connect time (the connector's ``socket_factory``);
+  redirects are followed by hand (at most ``MAX_REDIRECTS``) so every hop is checked the
+  same way; a refused or unreachable target reads "refused: <rule>" or "unreachable", never
+  more (an open port is not told from a closed one);
+* conditional GET with ETag / Last-Modified; ``Retry-After`` on 429/503 is returned,
+  clamped to ``MAX_RETRY_AFTER_SECONDS``;
 * a body cap enforced on the wire bytes while streaming and on the decompressed bytes
   (decompression is ours, in bounded steps, so a gzip bomb never inflates past the cap);
 * failures are :class:`FetchError` values with a short text meant for ``feeds status``.
@@ -15,27 +17,27 @@ Every request goes through :class:`Fetcher.fetch`:
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
-import socket
+import math
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import ThreadedResolver
+from aiohttp.abc import AbstractResolver
 
 from bot.clock import Clock, utc
 from bot.errors import BeatwatchError
+from bot.feeds.guard import BlockedAddressError, GuardedResolver, GuardError, HostGuard, redact_url
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 5
+MAX_RETRY_AFTER_SECONDS = 7 * 86400.0  # a longer wait is read as this (backoff caps lower)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK_BYTES = 64 * 1024
 ACCEPT = (
@@ -61,109 +63,6 @@ class FetchError(BeatwatchError):
         self.retry_after = retry_after
 
 
-class BlockedAddressError(OSError):
-    """Raised by the resolver for hosts that resolve only to forbidden addresses."""
-
-
-def forbidden_reason(ip_text: str) -> str | None:
-    """Why connecting to ``ip_text`` is refused, or None when it is a public address."""
-    try:
-        ip = ipaddress.ip_address(ip_text.split("%", 1)[0])
-    except ValueError:
-        return "not an IP address"
-    if isinstance(ip, ipaddress.IPv6Address):
-        mapped = ip.ipv4_mapped or ip.sixtofour
-        if mapped is not None:
-            ip = mapped
-        elif ip.teredo is not None:
-            ip = ip.teredo[1]
-    checks = (
-        ("loopback", ip.is_loopback),
-        ("link-local", ip.is_link_local),
-        ("unspecified", ip.is_unspecified),
-        ("multicast", ip.is_multicast),
-        ("private", ip.is_private),
-        ("reserved", ip.is_reserved),
-    )
-    for name, hit in checks:
-        if hit:
-            return name
-    if not ip.is_global:
-        return "non-public"
-    return None
-
-
-@dataclass(frozen=True)
-class HostGuard:
-    """Which addresses a feed may live on.
-
-    ``public_override`` holds IPs treated as public anyway (tests run a "public" server on
-    127.0.0.1 while still checking that redirects to 10.0.0.1 are refused).
-    """
-
-    allow_private: bool = False
-    public_override: frozenset[str] = frozenset()
-
-    def check_ip(self, ip_text: str, host: str) -> None:
-        if self.allow_private or ip_text in self.public_override:
-            return
-        reason = forbidden_reason(ip_text)
-        if reason is not None:
-            raise FetchError("blocked", f"refused: {host} is a {reason} address ({ip_text})")
-
-    def check_url(self, url: str) -> None:
-        """Scheme and literal-IP checks; hostnames are checked after DNS by the resolver."""
-        try:
-            parts = urlsplit(url)
-            host = parts.hostname
-            _ = parts.port
-        except ValueError as exc:
-            raise FetchError("bad_url", f"not a valid URL: {exc}") from exc
-        if parts.scheme not in ("http", "https"):
-            raise FetchError("bad_url", f"only http and https URLs are allowed, not {url!r}")
-        if not host:
-            raise FetchError("bad_url", f"no host in URL {url!r}")
-        try:
-            ipaddress.ip_address(host.split("%", 1)[0])
-        except ValueError:
-            if host in ("localhost",) or host.endswith(".localhost"):
-                if not self.allow_private and "127.0.0.1" not in self.public_override:
-                    raise FetchError("blocked", f"refused: {host} is a loopback address") from None
-            return
-        self.check_ip(host, host)
-
-
-class GuardedResolver(AbstractResolver):
-    """Resolves with the system resolver, then drops forbidden addresses.
-
-    aiohttp connects only to what this returns, so the checked address is the connected one.
-    """
-
-    def __init__(self, guard: HostGuard, inner: AbstractResolver | None = None) -> None:
-        self._guard = guard
-        self._inner = inner or ThreadedResolver()
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        results = await self._inner.resolve(host, port, family)
-        allowed: list[ResolveResult] = []
-        refused: list[str] = []
-        for result in results:
-            try:
-                self._guard.check_ip(result["host"], host)
-            except FetchError as exc:
-                refused.append(str(exc))
-                continue
-            allowed.append(result)
-        if not allowed:
-            raise BlockedAddressError(refused[0] if refused else f"{host} did not resolve")
-        return allowed
-
-    async def close(self) -> None:
-        await self._inner.close()
-
-
 @dataclass(frozen=True)
 class FetchResult:
     url: str
@@ -186,15 +85,17 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        # Clamped on the digits: "99999999999999999999" must not become a timedelta overflow.
+        return float(min(int(value[:32]), int(MAX_RETRY_AFTER_SECONDS)))
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when is None:
         return None
-    return max(0.0, (utc(when) - now).total_seconds())
+    seconds = (utc(when) - now).total_seconds()
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_SECONDS) if math.isfinite(seconds) else None
 
 
 class _Decoder:
@@ -275,6 +176,7 @@ class Fetcher:
             return
         connector = aiohttp.TCPConnector(
             resolver=GuardedResolver(self.guard, self._inner_resolver),
+            socket_factory=self.guard.socket_factory,  # aiohttp>=3.12: checks literals too
             limit=max(10, self.settings.max_concurrent_fetches * 2),
             limit_per_host=max(4, self.settings.max_concurrent_fetches),
             ttl_dns_cache=300,
@@ -314,28 +216,38 @@ class Fetcher:
         except FetchError:
             raise
         except aiohttp.ConnectionTimeoutError as exc:
-            raise FetchError(
-                "timeout", f"connect timed out after {self.settings.connect_timeout_seconds:g}s"
-            ) from exc
+            # Told apart from "unreachable" for no one: a filtered port and a closed one read
+            # the same, so `feeds add` cannot map a network.
+            log.debug("event=connect_failed url=%s error=%r", redact_url(url), exc)
+            raise FetchError("timeout", "unreachable (could not connect)") from exc
         except TimeoutError as exc:
             raise FetchError("timeout", f"timed out after {total:g}s") from exc
         except aiohttp.ClientConnectorError as exc:
             blocked = _blocked_cause(exc)
             if blocked is not None:
                 raise FetchError("blocked", blocked) from exc
-            reason = exc.os_error.strerror or str(exc.os_error)
+            log.debug("event=connect_failed url=%s error=%r", redact_url(url), exc)
             if isinstance(exc, aiohttp.ClientConnectorDNSError):
-                raise FetchError("dns", f"could not resolve {exc.host}: {reason}") from exc
-            raise FetchError("connect", f"could not connect to {exc.host}: {reason}") from exc
+                raise FetchError("dns", f"could not resolve {exc.host}") from exc
+            raise FetchError("connect", "unreachable (could not connect)") from exc
         except aiohttp.ClientPayloadError as exc:
-            raise FetchError("network", f"broken response body: {exc}") from exc
+            raise FetchError("network", "broken response body") from exc
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientResponseError) as exc:
+            # Not the server's words (a banner of whatever listens there): only what happened.
+            log.debug("event=bad_response url=%s error=%r", redact_url(url), exc)
+            raise FetchError("network", "no valid HTTP response") from exc
         except aiohttp.ClientError as exc:
             blocked = _blocked_cause(exc)
             if blocked is not None:
                 raise FetchError("blocked", blocked) from exc
-            raise FetchError("network", f"{type(exc).__name__}: {exc}") from exc
+            log.debug("event=fetch_failed url=%s error=%r", redact_url(url), exc)
+            raise FetchError("network", f"network error ({type(exc).__name__})") from exc
         except (OSError, ValueError, UnicodeError) as exc:
-            raise FetchError("network", f"{type(exc).__name__}: {exc}") from exc
+            blocked = _blocked_cause(exc)
+            if blocked is not None:
+                raise FetchError("blocked", blocked) from exc
+            log.debug("event=fetch_failed url=%s error=%r", redact_url(url), exc)
+            raise FetchError("network", f"network error ({type(exc).__name__})") from exc
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         headers: dict[str, str] = {}
@@ -346,8 +258,13 @@ class Fetcher:
         current = url
         permanent = True
         for hop in range(MAX_REDIRECTS + 1):
-            self.guard.check_url(current)
-            async with self.session.get(current, headers=headers, allow_redirects=False) as resp:
+            try:
+                target = self.guard.check_url(current)
+            except GuardError as exc:
+                raise FetchError(exc.kind, str(exc)) from exc
+            # The checked URL object itself is requested: the host the guard saw is the one
+            # the connector uses.
+            async with self.session.get(target, headers=headers, allow_redirects=False) as resp:
                 status = resp.status
                 if status in REDIRECT_STATUSES:
                     location = resp.headers.get("Location")
@@ -357,7 +274,12 @@ class Fetcher:
                         raise FetchError("redirects", f"more than {MAX_REDIRECTS} redirects")
                     permanent = permanent and status in (301, 308)
                     nxt = urljoin(current, location)
-                    log.debug("event=redirect from=%s to=%s status=%s", current, nxt, status)
+                    log.debug(
+                        "event=redirect from=%s to=%s status=%s",
+                        redact_url(current),
+                        redact_url(nxt),
+                        status,
+                    )
                     current = nxt
                     continue
                 resp_headers = {k.lower(): v for k, v in resp.headers.items()}
@@ -377,7 +299,7 @@ class Fetcher:
                     retry = None
                     if status in (429, 503):
                         retry = parse_retry_after(resp.headers.get("Retry-After"), self.clock.now())
-                    reason = resp.reason or ""
+                    reason = "".join(c for c in resp.reason or "" if c.isprintable())[:80]
                     raise FetchError(
                         "http", f"HTTP {status} {reason}".strip(), status=status, retry_after=retry
                     )

@@ -9,13 +9,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.clock import Clock
 from bot.errors import BeatwatchError, UserFacingError
-from bot.feeds.fetcher import Fetcher, FetchError, FetchResult, HostGuard
+from bot.feeds.fetcher import Fetcher, FetchError, FetchResult
+from bot.feeds.guard import HostGuard, redact_url
 from bot.feeds.parser import ParsedFeed, ParsePool
 from bot.feeds.watcher import (
     FeedWatcher,
@@ -36,6 +37,8 @@ from bot.storage import feeds as store
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
+
+_Shown = TypeVar("_Shown", FeedInfo, FeedStatus, FeedHealthEvent)
 
 MAX_DISCOVERY_TRIES = 3
 
@@ -98,6 +101,12 @@ class _Resolved:
     result: FetchResult
     parsed: ParsedFeed
     discovered_from: str | None
+
+
+def _redacted(model: _Shown, field: str) -> _Shown:
+    url = getattr(model, field)
+    shown = redact_url(url)
+    return model if shown == url else model.model_copy(update={field: shown})
 
 
 def _user_url(text: str) -> str:
@@ -183,16 +192,23 @@ class FeedService:
         return added
 
     async def add(self, url: str, guild_id: int, channel_id: int | None = None) -> FeedInfo:
-        """Validate (fetch + parse, autodiscovery) and subscribe. UserFacingError if unusable."""
+        """Validate (fetch + parse, autodiscovery) and subscribe. UserFacingError if unusable.
+
+        All or nothing: the subscription and the baseline (what the feed holds now, recorded
+        without alerts) are written in one transaction, so a failure (disk full, killed)
+        leaves no subscription behind.
+        """
         resolved = await self._resolve(_user_url(url))
-        existing = await store.get_feed_by_url(self.db.reader, resolved.url)
-        # A feed nobody followed (or a disabled one) was not polled for a while: what it holds
-        # now is recorded as a fresh baseline, so re-adding it does not flood the channel.
-        stale = existing is None or existing.state == "disabled"
-        if existing is not None and not stale:
-            stale = not await store.subscribers(self.db.reader, existing.id)
+        digest = body_hash(resolved.result.body)
         now = self.clock.now()
         async with self.db.transaction() as tx:
+            existing = await store.get_feed_by_url(tx, resolved.url)
+            # A feed nobody followed (or a disabled one) was not polled for a while: what it
+            # holds now is recorded as a fresh baseline, so re-adding it does not flood the
+            # channel.
+            stale = existing is None or existing.state == "disabled"
+            if existing is not None and not stale:
+                stale = not await store.subscribers(tx, existing.id)
             feed_id, _created = await store.ensure_feed(
                 tx, resolved.url, now, title=resolved.parsed.title
             )
@@ -202,19 +218,20 @@ class FeedService:
                     tx, feed_id, old="disabled", new="healthy", reason="re-added", now=now
                 )
                 await store.reenable(tx, feed_id, now)
-        feed = await store.get_feed(self.db.reader, feed_id)
-        assert feed is not None
-        if stale or not feed.baseline_done:
-            # Record what the feed holds now, without alerts (the same path as a poll).
-            await self.watcher.store_parsed(
-                feed,
-                resolved.result,
-                resolved.parsed,
-                body_hash(resolved.result.body),
-                baseline=True,
-            )
-        log.info("event=feed_added guild=%s feed=%s url=%s", guild_id, feed_id, resolved.url)
-        for info in await store.list_subscriptions(self.db.reader, guild_id):
+            feed = await store.get_feed(tx, feed_id)
+            assert feed is not None
+            baseline = None
+            if stale or not feed.baseline_done:
+                # Record what the feed holds now, without alerts (the same path as a poll).
+                baseline = await self.watcher.store_parsed_in(
+                    tx, feed, resolved.result, resolved.parsed, digest, baseline=True
+                )
+        if baseline is not None:
+            self.watcher.stored(feed, *baseline)
+        log.info(
+            "event=feed_added guild=%s feed=%s url=%s", guild_id, feed_id, redact_url(resolved.url)
+        )
+        for info in await self.list(guild_id):
             if info.id == feed_id:
                 return info
         raise BeatwatchError(f"feed {feed_id} vanished while being added")  # pragma: no cover
@@ -223,23 +240,28 @@ class FeedService:
         feed_id = await store.find_subscription(self.db.reader, guild_id, url_or_id)
         if feed_id is None:
             raise UserFacingError(f"no feed {url_or_id!r} in this server's list (see `feeds list`)")
-        info = next(
-            i for i in await store.list_subscriptions(self.db.reader, guild_id) if i.id == feed_id
-        )
+        info = next(i for i in await self.list(guild_id) if i.id == feed_id)
         async with self.db.transaction() as tx:
             await store.unsubscribe(tx, guild_id, feed_id)
         log.info("event=feed_removed guild=%s feed=%s", guild_id, feed_id)
         return info
 
+    # URLs are shown without credentials: new ones are refused, but a row from before may
+    # still hold some.
     async def list(self, guild_id: int) -> builtins.list[FeedInfo]:
-        return await store.list_subscriptions(self.db.reader, guild_id)
+        return [
+            _redacted(i, "url") for i in await store.list_subscriptions(self.db.reader, guild_id)
+        ]
 
     async def status(self, guild_id: int | None = None) -> builtins.list[FeedStatus]:
-        return await store.feed_statuses(self.db.reader, guild_id)
+        return [_redacted(s, "url") for s in await store.feed_statuses(self.db.reader, guild_id)]
 
     async def health_events_since(self, after_id: int = 0) -> builtins.list[FeedHealthEvent]:
         """Health transitions after ``after_id`` (one notice per transition, alerts side)."""
-        return await store.health_events_since(self.db.reader, after_id)
+        return [
+            _redacted(e, "feed_url")
+            for e in await store.health_events_since(self.db.reader, after_id)
+        ]
 
     async def subscribers(self, feed_id: int) -> builtins.list[tuple[int, int | None]]:
         return await store.subscribers(self.db.reader, feed_id)
@@ -256,14 +278,16 @@ class FeedService:
         try:
             result, parsed = await self._fetch_parse(url)
         except FetchError as exc:
-            raise UserFacingError(f"could not fetch {url}: {exc}") from exc
+            raise UserFacingError(f"could not fetch {redact_url(url)}: {exc}") from exc
         final = result.permanent_url or url
         if parsed.is_html:
             for link in parsed.feed_links[:MAX_DISCOVERY_TRIES]:
                 try:
                     found, found_parsed = await self._fetch_parse(link)
                 except FetchError as exc:
-                    log.info("event=discovery_candidate_failed url=%s error=%s", link, exc)
+                    log.info(
+                        "event=discovery_candidate_failed url=%s error=%s", redact_url(link), exc
+                    )
                     continue
                 if not_a_feed_reason(found_parsed) is None:
                     return _Resolved(found.permanent_url or link, found, found_parsed, url)

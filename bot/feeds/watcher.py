@@ -13,6 +13,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -21,6 +22,7 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.feeds.fetcher import Fetcher, FetchError, FetchResult
+from bot.feeds.guard import redact_url
 from bot.feeds.parser import ParsedFeed, ParsePool
 from bot.models import Article, FeedRef, FeedState, PollSummary
 from bot.ops import counters, problems
@@ -44,7 +46,9 @@ def backoff_delay(error_count: int, retry_after: float | None = None) -> timedel
     exponent = max(0, min(error_count - 1, 20))
     delay = min(BASE_BACKOFF * (2**exponent), MAX_BACKOFF)
     if retry_after is not None and retry_after > 0:
-        delay = max(delay, min(timedelta(seconds=retry_after), MAX_BACKOFF))
+        # Clamped as a number first: timedelta() of a huge or infinite value overflows.
+        seconds = min(retry_after, MAX_BACKOFF.total_seconds())
+        delay = max(delay, timedelta(seconds=seconds))
     return delay
 
 
@@ -166,7 +170,7 @@ class FeedWatcher:
                 failed=sum(o.kind == "failed" for o in outcomes),
                 new_articles=sum(o.new for o in outcomes if not o.baseline),
                 baseline_articles=sum(o.new for o in outcomes if o.baseline),
-                errors={o.url: o.error for o in outcomes if o.error},
+                errors={redact_url(o.url): o.error for o in outcomes if o.error},
                 seconds=round(time.perf_counter() - started, 3),
             )
             locked = any(o.error == DB_LOCKED for o in outcomes)
@@ -230,7 +234,7 @@ class FeedWatcher:
                 logging.WARNING if feed.error_count == 0 else logging.INFO,
                 "event=feed_failed feed=%s url=%s kind=%s errors=%s error=%s",
                 feed.id,
-                feed.url,
+                redact_url(feed.url),
                 exc.kind,
                 feed.error_count + 1,
                 exc,
@@ -249,7 +253,7 @@ class FeedWatcher:
                 self._reported_db_locked = True
                 return FeedOutcome(feed.id, feed.url, "failed", error=DB_LOCKED)
             counters.FETCH_ERRORS.inc(kind="internal")
-            log.exception("event=feed_poll_crashed feed=%s url=%s", feed.id, feed.url)
+            log.exception("event=feed_poll_crashed feed=%s url=%s", feed.id, redact_url(feed.url))
             return await self._record_failure(
                 feed, f"internal error: {type(exc).__name__}: {exc}", None
             )
@@ -268,10 +272,48 @@ class FeedWatcher:
         """Store the feed's new entries once and call the hook, all in one transaction.
 
         ``baseline`` (default: the feed's first successful poll) records without alerting.
+        What is already known is read before the write transaction, to keep it short.
         """
+        known = await store.known_entry_keys(
+            self.db.reader, feed.id, [e.article.entry_key for e in parsed.entries]
+        )
+        async with self.db.transaction() as tx:
+            outcome, created = await self.store_parsed_in(
+                tx, feed, result, parsed, digest, baseline=baseline, known=known
+            )
+        self.stored(feed, outcome, created)
+        return outcome
+
+    def stored(self, feed: store.FeedRow, outcome: FeedOutcome, created: int) -> None:
+        """After the commit of :meth:`store_parsed_in`: count and log only rows that exist."""
+        counters.ARTICLES_STORED.inc(created)
+        if outcome.new:
+            log.info(
+                "event=feed_new_entries feed=%s url=%s new=%s baseline=%s",
+                feed.id,
+                redact_url(feed.url),
+                outcome.new,
+                outcome.baseline,
+            )
+
+    async def store_parsed_in(
+        self,
+        tx: aiosqlite.Connection,
+        feed: store.FeedRow,
+        result: FetchResult,
+        parsed: ParsedFeed,
+        digest: str,
+        *,
+        baseline: bool | None = None,
+        known: AbstractSet[str] | None = None,
+    ) -> tuple[FeedOutcome, int]:
+        """:meth:`store_parsed` inside the caller's transaction (``feeds add`` subscribes and
+        records the baseline in one). Returns the outcome and how many articles were created;
+        call :meth:`stored` after the commit."""
         now = self.clock.now()
-        keys = [e.article.entry_key for e in parsed.entries]
-        known = await store.known_entry_keys(self.db.reader, feed.id, keys)
+        if known is None:
+            keys = [e.article.entry_key for e in parsed.entries]
+            known = await store.known_entry_keys(tx, feed.id, keys)
         entries = sorted(
             (e for e in parsed.entries if e.article.entry_key not in known),
             key=lambda e: e.article.published,
@@ -292,53 +334,46 @@ class FeedWatcher:
                 log.warning(
                     "event=feed_malformed feed=%s url=%s reason=%s",
                     feed.id,
-                    feed.url,
+                    redact_url(feed.url),
                     parsed.bozo_reason,
                 )
             else:
-                log.info("event=feed_wellformed_again feed=%s url=%s", feed.id, feed.url)
+                log.info(
+                    "event=feed_wellformed_again feed=%s url=%s", feed.id, redact_url(feed.url)
+                )
         title = name or parsed.title
         ref = FeedRef(id=feed.id, url=feed.url, title=title or feed.title)
-        async with self.db.transaction() as tx:
-            stored: list[Article] = []
-            links: list[tuple[str, int | None]] = []
-            created = 0
-            # Same semantics as articles.insert_article (dedupe by entry key), batched.
-            for article, (article_id, was_created) in zip(
-                fresh, await store.insert_articles(tx, fresh, hashes), strict=True
-            ):
-                stored.append(article.model_copy(update={"id": article_id}))
-                links.append((article.entry_key, article_id))
-                created += was_created
-            await store.record_entries(tx, feed.id, links, now)
-            await store.record_success(
-                tx,
-                feed.id,
-                now=now,
-                next_check=self._next_check(now),
-                etag=result.etag,
-                last_modified=result.last_modified,
-                body_hash=digest,
-                parsed=True,
-                title=title,
-                site_url=parsed.site_url,
-                language=parsed.language,
-                bozo=parsed.bozo,
-                entry_count=len(parsed.entries) + parsed.known,
-            )
-            await self._recover(tx, feed, now)
-            if stored:
-                await self.hook(tx, ref, stored, baseline)
-        counters.ARTICLES_STORED.inc(created)  # after the commit: only rows that exist
+        stored: list[Article] = []
+        links: list[tuple[str, int | None]] = []
+        created = 0
+        # Same semantics as articles.insert_article (dedupe by entry key), batched.
+        for article, (article_id, was_created) in zip(
+            fresh, await store.insert_articles(tx, fresh, hashes), strict=True
+        ):
+            stored.append(article.model_copy(update={"id": article_id}))
+            links.append((article.entry_key, article_id))
+            created += was_created
+        await store.record_entries(tx, feed.id, links, now)
+        await store.record_success(
+            tx,
+            feed.id,
+            now=now,
+            next_check=self._next_check(now),
+            etag=result.etag,
+            last_modified=result.last_modified,
+            body_hash=digest,
+            parsed=True,
+            title=title,
+            site_url=parsed.site_url,
+            language=parsed.language,
+            bozo=parsed.bozo,
+            entry_count=len(parsed.entries) + parsed.known,
+        )
+        await self._recover(tx, feed, now)
         if stored:
-            log.info(
-                "event=feed_new_entries feed=%s url=%s new=%s baseline=%s",
-                feed.id,
-                feed.url,
-                len(stored),
-                baseline,
-            )
-        return FeedOutcome(feed.id, feed.url, "changed", new=len(stored), baseline=baseline)
+            await self.hook(tx, ref, stored, baseline)
+        outcome = FeedOutcome(feed.id, feed.url, "changed", new=len(stored), baseline=baseline)
+        return outcome, created
 
     async def _flush_quiet(self) -> None:
         rows, self._quiet = self._quiet, []
@@ -383,7 +418,7 @@ class FeedWatcher:
             await store.set_state(
                 tx, feed.id, old=feed.state, new="healthy", reason=reason, now=now
             )
-            log.info("event=feed_recovered feed=%s url=%s", feed.id, feed.url)
+            log.info("event=feed_recovered feed=%s url=%s", feed.id, redact_url(feed.url))
 
     async def _record_failure(
         self, feed: store.FeedRow, error: str, retry_after: float | None
@@ -415,7 +450,7 @@ class FeedWatcher:
             log.warning(
                 "event=feed_state feed=%s url=%s old=%s new=%s reason=%s",
                 feed.id,
-                feed.url,
+                redact_url(feed.url),
                 feed.state,
                 new_state,
                 reason,

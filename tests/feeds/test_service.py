@@ -195,7 +195,7 @@ def test_cli_add_refused_and_status(
     monkeypatch.setenv("BEATWATCH_DATABASE_PATH", str(tmp_path / "cli.sqlite3"))
     monkeypatch.chdir(tmp_path)
     assert main(["feeds", "add", "http://169.254.169.254/latest/"]) == 2
-    assert "refused: 169.254.169.254 is a link-local address" in capsys.readouterr().err
+    assert "refused: 169.254.169.254 is a cloud metadata address" in capsys.readouterr().err
     assert main(["feeds", "status"]) == 0
     out = capsys.readouterr().out
     assert "healthy" in out and "next check" in out and out.rstrip().endswith("0 disabled")
