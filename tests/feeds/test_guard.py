@@ -288,3 +288,20 @@ def test_redact_url():
     assert redact_url("http://u:p@host:81/f?q=1") == "http://host:81/f?q=1"
     assert redact_url("https://u@host/") == "https://host/"
     assert redact_url("https://host/a@b") == "https://host/a@b"
+
+
+def test_aiohttp_floor_matches_the_connect_time_check():
+    """The connect-time check needs TCPConnector(socket_factory=) (aiohttp 3.12); this suite
+    was run against aiohttp 3.12.0, whose own connector still takes 2130706433 and 127.1."""
+    import inspect
+    import tomllib
+
+    import aiohttp
+
+    from bot.settings import PROJECT_ROOT
+
+    deps = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    (spec,) = [d for d in deps if d.startswith("aiohttp")]
+    floor = re.search(r">=\s*([\d.]+)", spec)
+    assert floor is not None and tuple(int(p) for p in floor.group(1).split(".")) >= (3, 12)
+    assert "socket_factory" in inspect.signature(aiohttp.TCPConnector).parameters
