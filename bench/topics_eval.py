@@ -130,9 +130,7 @@ def print_half(name: str, res: dict[str, Any]) -> None:
             f"{b['p']:>6.3f} {b['r']:>6.3f} {b['f1']:>6.3f}"
         )
     print(f"macro F1 {res['macro_f1']:.3f}")
-    langs = ", ".join(
-        f"{k} {v['found']}/{v['positives']}" for k, v in res["lang_recall"].items()
-    )
+    langs = ", ".join(f"{k} {v['found']}/{v['positives']}" for k, v in res["lang_recall"].items())
     print(f"recall of positives by language: {langs}")
 
 
@@ -141,6 +139,9 @@ def main() -> int:
     ap.add_argument("--seed-topics", type=Path, default=ROOT / "seeds" / "topics.json")
     ap.add_argument("--show-misses", action="store_true", help="print the TUNE half's misses")
     ap.add_argument("--no-semantic", action="store_true", help="rules only")
+    ap.add_argument(
+        "--half", choices=("both", "tune"), default="both", help="'tune': hide the held-out half"
+    )
     args = ap.parse_args()
     if not POOL.exists():
         print(f"skipped: {POOL} is absent (the labelled records' texts live there)")
@@ -179,7 +180,10 @@ def main() -> int:
         f"matched in {ms:.0f} ms"
     )
     print_half("tune", results["tune"])
-    print_half("held-out", results["held_out"])
+    if args.half == "tune":
+        del results["held_out"]
+    else:
+        print_half("held-out", results["held_out"])
     if args.show_misses:
         print("\nTUNE-half misses:")
         for i in tune:
@@ -202,7 +206,7 @@ def main() -> int:
                 "split_seed": SPLIT_SEED,
                 "semantic": semantic is not None,
                 "tune": results["tune"],
-                "held_out": results["held_out"],
+                "held_out": results.get("held_out"),
             }
         )
     )

@@ -49,8 +49,11 @@ SNIPPET_CHARS = 160
 _ANY, _ALL, _NONE, _PART = 0, 1, 2, 3
 MAX_CONCEPT_SPAN = 400  # a concept hit wider than this is reported at its first part's word
 # A sentence ends at . ! ? … (not after a lone letter, as in "U.S.") followed by space, or at
-# a line break.
-_SENTENCE_BREAK = re.compile(r"(?<!\b[^\W\d_])[.!?…][\"'”’»)\]]*\s|\n")
+# a line break; also at a full stop between a lower-case word and a capital with no space
+# ("...Ukrainians.In his opinion": feeds and machine translations lose the space).
+_SENTENCE_BREAK = re.compile(
+    r"(?<!\b[^\W\d_])[.!?…][\"'”’»)\]]*\s|\n|(?<=[^\W\d_A-ZА-ЯІЇЄҐ]{2})\.(?=[A-ZА-ЯІЇЄҐ])"
+)
 _SPACE_RUN = re.compile(r"\s+")
 _MARK = "\ue000"  # a private-use character standing in for "**" while whitespace is collapsed
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from bot.models import Topic
 from bot.settings import PROJECT_ROOT
 from bot.topics.matcher import Matcher
+from bot.topics.rules import is_concept, parse_concept
 from bot.topics.service import read_seed_topics
+
+
+def _example(alias: str) -> str:
+    """The alias written out: a concept as the first alternative of each required part."""
+    if not is_concept(alias):
+        return alias.replace("*", "")
+    parts = parse_concept(alias).parts
+    return " ".join(p.terms[0].text.replace("*", "") for p in parts if not p.negated)
 
 
 def test_shipped_topics_validate_and_cover_the_beat() -> None:
@@ -22,6 +31,6 @@ def test_shipped_topics_validate_and_cover_the_beat() -> None:
     for rule in rules:
         context = " ".join(group[0].rstrip("*") for group in rule.all_of)
         for alias in rule.any_of:
-            text = alias.replace("*", "") + " said on Monday. " + context
+            text = _example(alias) + " said on Monday. " + context
             names = [m.topic for m in matcher.match("", "", text)]
             assert rule.name in names, f"{rule.name}: alias {alias!r} does not match itself"
