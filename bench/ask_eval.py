@@ -206,17 +206,80 @@ def summarise(name: str, rows: list[tuple[dict, str]]) -> dict[str, float]:
     return out
 
 
+def sweep(tune: list[dict], write: bool = False) -> int:
+    """Answer every tuning question as if the threshold were 0, keep the calibrated score of
+    the best candidate, and print what each threshold would give."""
+    import bot.facts.rerank as rerank  # noqa: PLC0415
+    import bot.facts.service as service  # noqa: PLC0415
+
+    fitted = rerank.calibration()
+    rerank.calibration.cache_clear()
+    open_cal = rerank.Calibration(fitted.weights, fitted.bias, threshold=0.0)
+    rerank.calibration = service.calibration = lambda: open_cal  # type: ignore[assignment]
+    scores: dict[str, float] = {}
+    answers: dict[str, Answer] = {}
+
+    async def use(services: Any) -> None:
+        from bot.facts.question import analyse_question  # noqa: PLC0415
+
+        for q in tune:
+            analysed = analyse_question(q["question"])
+            ranked, _ = services.facts.rank_with_signals(analysed)
+            scores[q["qid"]] = ranked[0].score if ranked else 0.0
+            if not services.facts.ask_by_words(analysed).abstained:
+                scores[q["qid"]] = 1.0  # the word-level path answers whatever the threshold
+            answers[q["qid"]] = await services.facts.ask(q["question"])
+
+    with tempfile.TemporaryDirectory(prefix="beatwatch-ask-sweep-") as tmp:
+        asyncio.run(with_store(Path(tmp), use))
+    seeds = seed_headlines()
+    graded = [(q, grade(q, answers[q["qid"]], seeds), scores[q["qid"]]) for q in tune]
+    print(f"fitted threshold {fitted.threshold}")
+    print("threshold  answerable-right  answered  precision  unanswerable-abstain  wrong/all")
+    best_t, best_gain = fitted.threshold, -1e9
+    for t in [x / 100 for x in range(30, 96, 5)]:
+        ans = [(q, g) for q, g, p in graded if q["answerable"]]
+        right = sum(g == "right" and scores[q["qid"]] >= t for q, g in ans)
+        answered = [(q, g) for q, g, p in graded if p >= t]
+        wrong = sum(g != "right" for q, g in answered)
+        una = [p for q, g, p in graded if not q["answerable"]]
+        print(
+            f"  {t:.2f}     {right / len(ans):>8.1%}        {len(answered):>4}    "
+            f"{(len(answered) - wrong) / max(len(answered), 1):>7.1%}      "
+            f"{sum(p < t for p in una) / max(len(una), 1):>8.1%}          {wrong / len(graded):.1%}"
+        )
+        if right - 3 * wrong > best_gain:  # a confidently wrong answer costs three right ones
+            best_t, best_gain = t, right - 3 * wrong
+    print(f"best threshold on the tuning half (right - 3 x wrong): {best_t:.2f}")
+    if write:
+        path = ROOT / "bot" / "facts" / "calibration.json"
+        body = json.loads(path.read_text())
+        body["threshold"] = best_t
+        body["threshold_chosen_by"] = "bench/ask_eval.py --sweep --write (tuning half)"
+        path.write_text(json.dumps(body, indent=1) + "\n")
+        print("wrote", path)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--half", choices=["tune", "held_out", "both"], default="both")
     parser.add_argument("--show-misses", action="store_true", help="print misses (tune half only)")
     parser.add_argument("--dump", type=Path, help="write per-question results (tune half) here")
+    parser.add_argument("--write", action="store_true", help="with --sweep: keep the best")
+    parser.add_argument(
+        "--sweep",
+        action="store_true",
+        help="tune half: the coverage/precision trade-off over abstention thresholds",
+    )
     args = parser.parse_args()
     if not POOL.exists():
         print(f"skipped: {POOL} is not there (the dev pool lives outside the repository)")
         return 0
     questions = load_questions()
     tune, held = split(questions)
+    if args.sweep:
+        return sweep(tune, args.write)
     halves = {"tune": tune, "held_out": held}
     chosen = halves if args.half == "both" else {args.half: halves[args.half]}
     asked = [q for qs in chosen.values() for q in qs]

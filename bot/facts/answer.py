@@ -35,6 +35,10 @@ UNDATED = "My sources give no date for that."
 NOTHING = "I have nothing on that in my sources."
 
 
+_LEANS_BACK = re.compile(
+    r"^(?:[“\"'‘][^”\"']{0,400}[”\"'’],?\s+(?:he|she|they|it)\s+\w+|(?:He|She|They|It|This|That|"
+    r"These|Those|The two (?:sides|countries|companies|leaders|men))\b)"
+)
 _PRONOUN_START = re.compile(r"^(?:He|She|They|The (?:president|aide|spokesman|minister))\b")
 
 
@@ -61,10 +65,14 @@ def compose(
     ranked: list[Scored],
     following: dict[int, FactRow] | None = None,
     nearby: list[FactRow] | None = None,
+    *,
+    decided: bool = False,
+    previous: dict[int, FactRow] | None = None,
 ) -> Answer:
     """``nearby``: sentences after the reported claims in their articles, where a denial
-    of the report is looked for (``disputes``)."""
-    if not ranked or not supported(question, ranked[0]):
+    of the report is looked for (``disputes``). ``decided``: the caller already decided that
+    ``ranked[0]`` answers (the calibrated score of ``rerank``), so no word-level check vetoes."""
+    if not ranked or not (decided or supported(question, ranked[0])):
         return abstain(question.text)
     best = ranked[0]
     who_is = question.qtype == "who" and bool(question.entities) and WHO_IS.match(question.text)
@@ -78,6 +86,11 @@ def compose(
         if described:
             best = described[0]
     support: list[Scored] = [best]
+    before = (previous or {}).get(best.fact.id)
+    if before is not None and before.kind == "sentence" and _LEANS_BACK.search(best.fact.text):
+        # "“Happiness loves silence,” she remarked.": the sentence before names the speaker
+        # or the subject; quote and cite both
+        support.insert(0, Scored(before, best.coverage, 0.0, best.score, True))
     main_key = answer_key(question, best.fact)
     nxt = (following or {}).get(best.fact.id)
     if (
@@ -110,6 +123,8 @@ def compose(
     source = source_label(best.fact)
     when = day_of(best.fact.published)
     quote = brief_quote(best.fact.text)
+    if support[0] is not best:
+        quote = brief_quote(f"{support[0].fact.text} {best.fact.text}", 400)
     if conflicts:
         claims = conflicts[0].claims
         parts = "; ".join(f"{c.value} ({c.published})" for c in claims)

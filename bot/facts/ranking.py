@@ -71,7 +71,7 @@ _LIGHT = frozenset(stem(w) for w in "want think believe mean feel view agree agr
 
 
 @lru_cache(maxsize=5_000)
-def _title_entities(headline: str) -> frozenset[str]:
+def title_entities(headline: str) -> frozenset[str]:
     from bot.facts.entities import find_entities  # noqa: PLC0415 - keeps this module light
 
     return frozenset(entity_term(e.name) for e in find_entities(headline, unknown=False))
@@ -131,7 +131,7 @@ def required_entities(question: Question, df: dict[str, int], total: int) -> set
     return set(terms)
 
 
-def _fact_terms(fact: FactRow, previous: FactRow | None) -> tuple[set[str], set[str]]:
+def fact_terms(fact: FactRow, previous: FactRow | None) -> tuple[set[str], set[str]]:
     """The fact's own index terms, and its context's (heading, previous sentence)."""
     own = set(fact.terms.split())
     ctx = {_entity_term(n) for n in fact.context}
@@ -203,8 +203,8 @@ def score_facts(
     budget = PHRASE_BUDGET
     out: list[Scored] = []
     for fact in facts:
-        own, ctx = _fact_terms(fact, previous.get(fact.id))
-        ctx |= _title_entities(fact.headline)
+        own, ctx = fact_terms(fact, previous.get(fact.id))
+        ctx |= title_entities(fact.headline)
         got = 0.0
         for term, weight in w.items():
             if term in own:

@@ -20,8 +20,16 @@ from bot.facts.answer import abstain, compose
 from bot.facts.disputes import WINDOW, report_claims
 from bot.facts.entities import canonical
 from bot.facts.ingest import ANALYSIS_VERSION, ingest_article, reanalyse_rows
-from bot.facts.question import analyse_question
-from bot.facts.ranking import required_entities, score_facts, weights
+from bot.facts.question import Question, analyse_question
+from bot.facts.ranking import (
+    Scored,
+    fact_terms,
+    required_entities,
+    score_facts,
+    title_entities,
+    weights,
+)
+from bot.facts.rerank import calibration, question_meaning, signals
 from bot.facts.synonyms import SYNONYMS
 from bot.facts.terms import content_terms, entity_term
 from bot.models import Answer, FactView
@@ -37,6 +45,11 @@ QUERY_LIMIT = 100
 CANDIDATE_CAP = 250
 ENOUGH = 50
 _DF_CACHE_SIZE = 50_000
+RARE_SHARE = 0.05  # OR-query terms: held by at most this share of facts
+OR_LIMIT = 100
+ARTICLE_POOL = 8  # best articles whose every sentence is a candidate
+ARTICLE_CAP = 150  # positions read per such article
+RERANK_CAP = 400
 REANALYSE_BATCH = 50  # articles per write transaction when upgrading the analysis
 
 
@@ -183,6 +196,44 @@ class FactService:
     def _ask(self, question: str) -> Answer:
         started = time.perf_counter()
         q = analyse_question(question)
+        by_words = self.ask_by_words(q)
+        if not by_words.abstained:
+            log.debug("event=ask path=words ms=%.1f", (time.perf_counter() - started) * 1000)
+            return by_words
+        ranked, conn = self._rank(q)
+        cal = calibration()
+        if not ranked or ranked[0].score < cal.threshold:
+            return abstain(q.text)
+        # The sentence after the best one: "He has called such concessions ..." goes with it.
+        following: dict[int, store.FactRow] = {}
+        head = ranked[0].fact
+        after = store.facts_at(conn, [(head.article_id, head.position + 1)])
+        following = {head.id: after[0]} if after else {}
+        before = store.facts_at(conn, [(head.article_id, head.position - 1)])
+        previous = {head.id: before[0]} if before else {}
+        # Sentences after the reported claims: where a denial of the report would be.
+        claims = report_claims(ranked[:4])
+        nearby = store.facts_at(
+            conn, [(c.article_id, c.position + k) for c in claims for k in range(1, WINDOW + 1)]
+        )
+        answer = compose(q, ranked, following, nearby, decided=True, previous=previous)
+        if not answer.abstained:
+            confidence = min(answer.confidence, round(ranked[0].score, 2))
+            answer = answer.model_copy(update={"confidence": confidence})
+        log.debug(
+            "event=ask path=meaning qtype=%s terms=%s candidates=%s abstained=%s ms=%.1f",
+            q.qtype,
+            len(q.terms),
+            len(ranked),
+            answer.abstained,
+            (time.perf_counter() - started) * 1000,
+        )
+        return answer
+
+    def ask_by_words(self, q: Question) -> Answer:
+        """The word-level path: AND-queries relaxed, idf coverage and answer-type evidence,
+        answered only when the best sentence covers the question's key content (``supported``).
+        Precise on questions worded like the sources; ``_ask`` falls back to meaning."""
         if not q.text.strip() or not q.terms:
             return abstain(q.text)
         conn = self._reader()
@@ -226,15 +277,83 @@ class FactService:
             conn, [(c.article_id, c.position + k) for c in claims for k in range(1, WINDOW + 1)]
         )
         answer = compose(q, ranked, following, nearby)
-        log.debug(
-            "event=ask qtype=%s terms=%s candidates=%s abstained=%s ms=%.1f",
-            q.qtype,
-            len(q.terms),
-            len(facts),
-            answer.abstained,
-            (time.perf_counter() - started) * 1000,
-        )
         return answer
+
+    def _rank(self, q: Question) -> tuple[list[Scored], sqlite3.Connection]:
+        """Candidates for ``q``, each scored with the calibrated probability that it answers
+        it (``Scored.score``; ``coverage`` is the soft coverage), best first."""
+        ranked, _ = self.rank_with_signals(q)
+        return ranked, self._reader()
+
+    def rank_with_signals(self, q: Question) -> tuple[list[Scored], list[dict[str, float]]]:
+        """Lexical candidates (AND-queries relaxed, plus a BM25 OR over the rarer terms), the
+        whole of the best articles around them, then meaning signals and one calibrated score
+        (``bot.facts.rerank``). Also returns each candidate's signals (``bench/ask_fit.py``)."""
+        if not q.text.strip() or not q.terms:
+            return [], []
+        conn = self._reader()
+        groups, df, total = self._groups(conn, q.terms)
+        present = sorted(groups, key=lambda t: df[t])
+        if total == 0 or not present:
+            return [], []
+        w = weights(q, df, total)
+        required = required_entities(q, df, total)
+        ids = self._candidates(conn, [groups[t] for t in present])
+        rare = [groups[t] for t in present if df[t] <= max(RARE_SHARE * total, 50)][:8]
+        if rare:
+            expression = " OR ".join(
+                "(" + store.fts_query(g, "OR") + ")" if len(g) > 1 else store.fts_query(g)
+                for g in rare
+            )
+            ids.extend(i for i in store.ranked_ids(conn, expression, OR_LIMIT) if i not in ids)
+        facts = store.get_facts(conn, ids)
+        first = score_facts(q, facts, w, required=required)
+        articles = list(dict.fromkeys(s.fact.article_id for s in first[: ARTICLE_POOL * 4]))
+        articles = articles[:ARTICLE_POOL]
+        around = store.article_facts(conn, articles, ARTICLE_CAP)
+        known = {f.id for f in facts}
+        facts.extend(f for f in around if f.id not in known)
+        by_place = {(f.article_id, f.position): f for f in facts}
+        missing = [
+            (f.article_id, f.position - 1)
+            for f in facts
+            if f.position > 0 and (f.article_id, f.position - 1) not in by_place
+        ]
+        for f in store.facts_at(conn, missing[:400]):
+            by_place[(f.article_id, f.position)] = f
+        previous = {
+            f.id: by_place[(f.article_id, f.position - 1)]
+            for f in facts
+            if (f.article_id, f.position - 1) in by_place
+        }
+        article_terms: dict[int, set[str]] = {}
+        for f in around:
+            article_terms.setdefault(f.article_id, set()).update(f.terms.split())
+        scored = score_facts(q, facts, w, previous, required)
+        meaning = question_meaning(q)
+        cal = calibration()
+        out: list[tuple[Scored, dict[str, float]]] = []
+        for s in scored[:RERANK_CAP]:
+            own, ctx = fact_terms(s.fact, previous.get(s.fact.id))
+            sig = signals(
+                q,
+                meaning,
+                s,
+                w,
+                own,
+                ctx | title_entities(s.fact.headline),
+                article_terms.get(s.fact.article_id, set()),
+                previous.get(s.fact.id),
+            )
+            p = cal.probability(sig)
+            out.append(
+                (
+                    Scored(s.fact, sig["soft"], s.evidence, p, sig["entities"] >= 1.0, s.phrase),
+                    sig,
+                )
+            )
+        out.sort(key=lambda x: (x[0].score, x[0].fact.published, -x[0].fact.position), reverse=True)
+        return [s for s, _ in out], [sig for _, sig in out]
 
     # --- for digests and timelines ------------------------------------------------------------
     async def facts_since(self, since: datetime, limit: int = 50) -> list[FactView]:

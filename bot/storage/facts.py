@@ -263,3 +263,25 @@ def facts_at(conn: sqlite3.Connection, places: Sequence[tuple[int, int]]) -> lis
     )
     rows = conn.execute(sql, params).fetchall()
     return [_row(r) for r in rows]
+
+
+def article_facts(conn: sqlite3.Connection, article_ids: Sequence[int], cap: int) -> list[FactRow]:
+    """Every fact of each article (the first ``cap`` positions): the neighbourhood of the
+    best candidates, for evidence across sentences."""
+    out: list[FactRow] = []
+    for article_id in dict.fromkeys(article_ids):
+        rows = conn.execute(
+            f"{_SELECT} WHERE f.article_id = ? AND f.position < ? ORDER BY f.position",  # noqa: S608 - no user text
+            (article_id, cap),
+        ).fetchall()
+        out.extend(_row(r) for r in rows)
+    return out
+
+
+def ranked_ids(conn: sqlite3.Connection, expression: str, limit: int) -> list[int]:
+    """Fact ids matching ``expression`` ordered by BM25 (best first), capped."""
+    rows = conn.execute(
+        "SELECT rowid FROM facts_fts WHERE facts_fts MATCH ? ORDER BY rank LIMIT ?",
+        (expression, limit),
+    ).fetchall()
+    return [int(r[0]) for r in rows]
