@@ -4,11 +4,14 @@ transitions, restart."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from aiohttp import web
 
 from bot.clock import FixedClock
+from bot.feeds.fetcher import MAX_RETRY_AFTER_SECONDS, parse_retry_after
+from bot.feeds.watcher import MAX_BACKOFF, backoff_delay
 from bot.storage import feeds as store
 from bot.storage.articles import count_articles
 from bot.storage.database import Database
@@ -203,6 +206,34 @@ async def test_retry_after_sets_next_check(
     await service.poll_due()
     row = await store.get_feed(db.reader, feed_id)
     assert row and row.next_check_at == fclock.now() + timedelta(hours=2)
+
+
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999", "9" * 400, "Fri, 31 Dec 9999 23:59:59 GMT"]
+)
+async def test_huge_retry_after_backs_off_a_day_and_the_cycle_goes_on(
+    feed_server: FeedServer, make_service: ServiceFactory, fclock: FixedClock, db: Database, value
+):
+    """A hostile Retry-After used to overflow timedelta outside the per-feed boundary: the
+    whole poll cycle crashed, every cycle, and the feed was never backed off."""
+    feed_server.static("/hostile", b"busy", status=503, headers={"Retry-After": value})
+    feed_server.static("/fine", rss([("a", "One")]))
+    service = await make_service(hook=RecordingHook())
+    hostile = await subscribe(service, feed_server.url("/hostile"))
+    await subscribe(service, feed_server.url("/fine"))
+    summary = await service.poll_due()
+    assert summary.failed == 1 and summary.changed == 1
+    row = await store.get_feed(db.reader, hostile)
+    assert row and row.next_check_at == fclock.now() + MAX_BACKOFF and row.error_count == 1
+
+
+def test_retry_after_is_clamped_before_it_becomes_a_delay():
+    now = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
+    assert parse_retry_after("99999999999999999999", now) == MAX_RETRY_AFTER_SECONDS
+    assert parse_retry_after("１２", now) is None  # not ASCII digits: not a delay
+    for huge in (1e20, float("inf")):
+        assert backoff_delay(1, huge) == MAX_BACKOFF
+    assert backoff_delay(1, float("nan")) == timedelta(minutes=5)
 
 
 async def test_restart_between_polls_stores_nothing_twice(
