@@ -80,6 +80,35 @@ async def test_add_refuses_private_hosts_when_not_allowed(
             await service.add(url, guild_id=0)
 
 
+async def test_failed_add_leaves_nothing_subscribed(
+    feed_server: FeedServer, make_service: ServiceFactory, db: Database, monkeypatch
+):
+    """All or nothing: a failure while the baseline is written (disk full, a crash) leaves
+    no subscription, no feed row and no article; adding again later works."""
+    import sqlite3
+
+    from bot.storage import feeds as store
+
+    feed_server.static("/feed.xml", rss([("a", "One"), ("b", "Two")]))
+    hook = RecordingHook()
+    service = await make_service(hook=hook)
+    real = store.record_entries
+
+    async def disk_full(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "record_entries", disk_full)
+    with pytest.raises(sqlite3.OperationalError):
+        await service.add(feed_server.url("/feed.xml"), guild_id=5)
+    assert await service.list(5) == []
+    assert await db.fetchval("SELECT count(*) FROM feeds") == 0
+    assert await count_articles(db.reader) == 0
+    monkeypatch.setattr(store, "record_entries", real)
+    info = await service.add(feed_server.url("/feed.xml"), guild_id=5)
+    assert [i.id for i in await service.list(5)] == [info.id]
+    assert await count_articles(db.reader) == 2 and hook.calls[-1][2] is True  # the baseline
+
+
 @dataclass(frozen=True)
 class FakeMatch:
     topic: str
