@@ -51,7 +51,8 @@ class Model:
             if "embedding.weight" not in weights
             else weights["embedding.weight"]
         )
-        self._embedding: np.ndarray[Any, Any] = np.asarray(matrix, dtype=np.float32)
+        # kept as shipped (float16, 16 MB); rows are widened to float32 when used
+        self._embedding: np.ndarray[Any, Any] = np.asarray(matrix)
         self._tokenizer = Tokenizer.from_file(str(folder / _TOKENIZER))
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
@@ -71,7 +72,7 @@ class Model:
         for i, enc in enumerate(encoded):
             ids = [t for t in enc.ids[:_MAX_TOKENS] if 0 <= t < rows]
             if ids:
-                out[i] = self._embedding[ids].mean(axis=0)
+                out[i] = self._embedding[ids].astype(np.float32).mean(axis=0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out
