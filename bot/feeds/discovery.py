@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
+
+from bot.feeds.plaintext import quote_controls
 
 FEED_TYPES = (
     "application/rss+xml",
@@ -65,8 +67,11 @@ def find_feed_links(body: bytes | str, base_url: str) -> list[str]:
     urls: list[str] = []
     for _, (_, href, _) in ranked:
         try:
-            url = urljoin(base, href.strip())
+            url = quote_controls(urljoin(base, href.strip()))
+            credentials = "@" in urlsplit(url).netloc
         except ValueError:
+            continue
+        if credentials:  # never fetched (the guard refuses them), so never shown either
             continue
         if url.startswith(("http://", "https://")) and url not in urls:
             urls.append(url)

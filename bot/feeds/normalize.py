@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from bot.feeds.plaintext import html_to_text, one_line
+from bot.feeds.plaintext import html_to_text, one_line, quote_controls
 from bot.models import Article
 from bot.storage.articles import content_hash
 
@@ -45,7 +45,7 @@ def canonical_link(url: str | None, base: str | None = None) -> str | None:
     """Absolute http(s) link without tracking parameters or fragment, host lower-cased."""
     if not url:
         return None
-    url = url.strip()
+    url = quote_controls(url)
     # An absolute http(s) link needs no join (urljoin would give it back unchanged).
     if base and not url[:8].lower().startswith(("http://", "https://")):
         try:

@@ -32,7 +32,7 @@ import feedparser
 from bot.feeds.discovery import find_feed_links, looks_like_html
 from bot.feeds.fastparse import fast_parse
 from bot.feeds.normalize import KnownEntry, NormalizedEntry, language_tag, normalize_entry
-from bot.feeds.plaintext import html_to_text, one_line
+from bot.feeds.plaintext import html_to_text, one_line, quote_controls
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ def parse_feed(
         return ParsedFeed(title=host, bozo=True, bozo_reason=f"parser crashed: {exc!r}"[:300])
     feed = parsed.get("feed", {}) or {}
     title = one_line(html_to_text(feed.get("title") if isinstance(feed.get("title"), str) else ""))
-    site = feed.get("link") if isinstance(feed.get("link"), str) else None
+    site = quote_controls(feed["link"]) if isinstance(feed.get("link"), str) else None
     feed_title = publisher_name(title, feed_url)
     publisher = outlet_name(feed_title, feed_url, site)
     language = language_tag(feed.get("language")) or language_tag(
@@ -190,7 +190,9 @@ def parse_feed(
         if problem is not None and type(problem).__name__ in _BENIGN_BOZO and parsed.get("entries"):
             bozo = False
         else:
-            reason = f"{type(problem).__name__}: {problem}"[:300] if problem else "malformed"
+            reason = (
+                one_line(f"{type(problem).__name__}: {problem}")[:300] if problem else "malformed"
+            )
     entries: list[NormalizedEntry] = []
     skipped = 0
     known_count = 0

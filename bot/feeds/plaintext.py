@@ -1,6 +1,11 @@
 """Feed HTML -> plain text. beatwatch never renders feed HTML, so nothing is sanitised: we keep
 the readable text only (script/style/template content dropped, entities unescaped, whitespace
-collapsed, block elements separated by blank lines)."""
+collapsed, block elements separated by blank lines).
+
+C0 and C1 control characters (ESC, BEL, CSI, OSC ...) never survive: feed text is printed to
+terminals (`feeds check`, `alerts list`, `alerts deliver`, console mode), where they would
+move the cursor, retitle the window or hide text. The whitespace ones become spaces.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,11 @@ import html
 import re
 from html.parser import HTMLParser
 
-_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_SPACE = re.compile(r"[ \t\r\f\v\x1c-\x1f\x85\u00a0\u200b]+")
+# C0/C1 controls that are not whitespace (tab, newline, CR, VT, FF, FS-US and NEL are).
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# In URLs: the same and VT/FF/FS-US/NEL (tab, newline and CR are dropped by urlsplit).
+_URL_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINES = re.compile(r"\s*\n\s*")
 _BLANKS = re.compile(r"\n{3,}")
 _MARKUP = re.compile(r"<[A-Za-z!/?]|&[#A-Za-z0-9]+;?")
@@ -55,16 +64,23 @@ class _TextParser(HTMLParser):
             self.parts.append(data)
 
 
+def quote_controls(url: str) -> str:
+    """``url`` with control characters percent-encoded (UTF-8, as browsers do)."""
+    return _URL_CONTROLS.sub(
+        lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url.strip()
+    )
+
+
 def collapse(text: str) -> str:
     """Collapse runs of spaces; keep paragraph breaks as one blank line."""
-    text = _SPACE.sub(" ", text)
+    text = _SPACE.sub(" ", _CONTROLS.sub("", text))
     text = _LINES.sub("\n", text)
     text = text.replace("\n", "\n\n") if "\n" in text else text
     return _BLANKS.sub("\n\n", text).strip()
 
 
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(_CONTROLS.sub("", text).split())
 
 
 # A plain start or end tag: name, then quoted/unquoted attributes. Fragments made only of

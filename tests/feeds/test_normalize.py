@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from bot.feeds.discovery import find_feed_links, looks_like_html
@@ -123,3 +124,55 @@ def test_known_entries_are_counted_not_worked_out():
     assert "the feed has no entries" not in again.problems()
     one = parse_feed(ATOM, {}, "https://news.example.ua/feed", NOW, known=frozenset(list(keys)[:1]))
     assert len(one.entries) == 1 and one.known == 1
+
+
+# Anything a terminal acts on (tab and newline aside): ESC, BEL, CSI, OSC, NEL, DEL ...
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\u009b31m\u009d8;;http://evil/\u009c\x7f\x85\x0b"
+
+
+def _hostile_feed(raw: bool) -> bytes:
+    """Control characters in every text field: raw (not well-formed XML, so feedparser's
+    loose parser reads it) or as character references inside escaped HTML (the fast path)."""
+    if raw:
+        bad = ESCAPES
+        html = f"&lt;p&gt;Shelling{bad} resumed&lt;/p&gt;"
+    else:
+        bad = "\u009b31m\u009d8;;x\u009c\u0085"  # C1: allowed characters in XML 1.0
+        html = "&lt;p&gt;Shelling&amp;#27;]0;pwned&amp;#7; resumed&amp;#x1b;[2J&lt;/p&gt;"
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Wire{bad}</title><link>https://news.example.org/{bad}</link>"
+        f"<item><guid>g1</guid><title>Port{bad} hit</title>"
+        f"<link>https://news.example.org/a{bad}b</link><description>{html}</description>"
+        f"<content:encoded xmlns:content='http://purl.org/rss/1.0/modules/content/'>{html}"
+        "</content:encoded><pubDate>Sun, 01 Feb 2026 08:00:00 GMT</pubDate></item>"
+        "</channel></rss>"
+    ).encode()
+
+
+def test_feed_text_carries_no_terminal_controls():
+    for raw in (False, True):
+        parsed = parse_feed(_hostile_feed(raw), {}, FEED, NOW)
+        assert len(parsed.entries) == 1, (raw, parsed.bozo_reason)
+        article = parsed.entries[0].article
+        fields = {
+            "feed title": parsed.title,
+            "site": parsed.site_url or "",
+            "problem": parsed.bozo_reason,
+            "title": article.title,
+            "summary": article.summary,
+            "body": article.body,
+            "publisher": article.publisher,
+            "url": article.url or "",
+        }
+        dirty = {k: v for k, v in fields.items() if TERMINAL_CONTROLS.search(v)}
+        assert not dirty, (raw, dirty)
+        assert article.title.startswith("Port") and article.title.endswith("hit")
+        assert "Shelling" in article.summary and "resumed" in article.summary
+    assert canonical_link("https://x.org/a\x1bb") == "https://x.org/a%1Bb"
+    assert find_feed_links(
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="/f\x1b.xml">'
+        b'<link rel="alternate" type="application/rss+xml" href="http://u:p@x.org/f">',
+        "https://x.org/",
+    ) == ["https://x.org/f%1B.xml"]

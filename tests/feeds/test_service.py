@@ -228,3 +228,23 @@ def test_cli_add_refused_and_status(
     assert main(["feeds", "status"]) == 0
     out = capsys.readouterr().out
     assert "healthy" in out and "next check" in out and out.rstrip().endswith("0 disabled")
+
+
+def test_cli_feeds_check_prints_no_terminal_controls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+):
+    from bot.__main__ import main
+
+    for key in list(__import__("os").environ):
+        if key.startswith("BEATWATCH_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("BEATWATCH_DATABASE_PATH", str(tmp_path / "cli.sqlite3"))
+    monkeypatch.chdir(tmp_path)
+    saved = tmp_path / "hostile.xml"
+    saved.write_bytes(
+        rss([("a", "Port hit\x1b]0;pwned\x07\x1b[2J now"), ("b", "Calm\u009b31m day")])
+    )
+    assert main(["feeds", "check", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert "Port hit" in out and "Calm" in out
+    assert not [c for c in out if c not in "\n\t" and (c < " " or "\x7f" <= c <= "\x9f")]
