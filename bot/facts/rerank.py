@@ -45,6 +45,7 @@ FEATURES = (
     "evidence",
     "heading",
     "supported",
+    "lexical",
 )
 WORD_SIM_FLOOR = 0.45  # below this, two words are unrelated
 WORD_SIM_FULL = 0.85  # at or above this, a word stands in for the other fully
@@ -73,6 +74,7 @@ DEFAULT = Calibration(
         "evidence": 2.0,
         "heading": -1.0,
         "supported": 1.0,
+        "lexical": 1.0,
     },
     bias=-6.0,
     threshold=0.5,
@@ -181,6 +183,7 @@ def signals(
         "evidence": scored.evidence,
         "heading": 0.0 if fact.kind == "sentence" else 1.0,
         "supported": 1.0 if supported(question, scored) else 0.0,
+        "lexical": scored.score,  # the word-level score (coverage + evidence)
     }
 
 
