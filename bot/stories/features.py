@@ -9,9 +9,12 @@ Pure functions, no I/O. Every article becomes a :class:`Features`:
   "ceding"/"cede" meet.
 - ``entities``: names written with a capital inside a sentence (people, places, outlets);
   a headline in Title Case is skipped, it capitalises every word.
-- ``numbers``: figures in the text ("$800 billion" -> "800", "100%" -> "100"); those of the
+- ``numbers``: figures in the text ("$800 billion" -> "800", "100%" -> "100"; number words
+  two to twenty as digits: "two regions" / "2 regions", "day five" / "day nine"); those of the
   headline again in ``title_numbers``; the headline's terms in ``title_terms``, its names in
   ``title_entities``.
+- ``headline``: the headline without a site name after a bar ("… | Al Jazeera"), for the
+  meaning signal. The site name is left out of every feature: it is not part of the story.
 
 Weighting (log tf x idf) happens in :mod:`bot.stories.grouper`, which owns document
 frequencies.
@@ -33,6 +36,19 @@ _NUMBER = re.compile(r"\d[\d,.]*")
 _SENTENCE_END = re.compile(r"[.!?:;\n\"“”]")
 _TAGS = re.compile(r"<[^>]{0,500}>")
 _SPACE = re.compile(r"\s+")
+# "… | Station Name" at the end of a headline: up to five words after the last bar.
+_SITE_SUFFIX = re.compile(r"\s+[|｜]\s*[^|｜]{1,60}$")
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+    if i >= 2
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+# Aggregator boilerplate that stands in for a missing text (Reddit's RSS entries).
+_BOILERPLATE = re.compile(r"^\s*submitted by /?u/\S+\s*(\[link\])?\s*(\[comments\])?\s*$")
 
 STOP_WORDS = frozenset(
     """
@@ -66,6 +82,7 @@ class Features:
     title_numbers: frozenset[str] = frozenset()
     title_terms: frozenset[str] = frozenset()
     title_entities: frozenset[str] = frozenset()
+    headline: str = ""
 
 
 def stem(word: str) -> str:
@@ -157,8 +174,20 @@ def _entities(text: str) -> set[str]:
     return found
 
 
+def strip_site(title: str) -> str:
+    """"Trump says … | Euractiv" -> "Trump says …" (a site name after the last bar, at most
+    five words, when something substantial stands before it)."""
+    m = _SITE_SUFFIX.search(title)
+    if m is None:
+        return title
+    head = title[: m.start()]
+    if len(m.group(0).split()) > 6 or len(head.split()) < 3:
+        return title
+    return head
+
+
 def _numbers(text: str) -> set[str]:
-    found = set()
+    found = {_NUMBER_WORDS[m.group(1).casefold()] for m in _NUMBER_WORD.finditer(text)}
     for match in _NUMBER.finditer(text):
         digits = match.group(0).rstrip(".,").replace(",", "")
         whole = digits.split(".")[0]
@@ -169,8 +198,8 @@ def _numbers(text: str) -> set[str]:
 
 def extract(title: str, text: str) -> Features:
     """Features of one article (title + lead of its text)."""
-    title = clean_text(title)
-    body = lead(text)
+    title = strip_site(clean_text(title))
+    body = "" if _BOILERPLATE.match(text[:300]) else lead(text)
     terms: Counter[str] = Counter()
     title_terms = set()
     for raw in _WORD.findall(title):
@@ -197,4 +226,5 @@ def extract(title: str, text: str) -> Features:
         title_numbers=frozenset(_numbers(title)),
         title_terms=frozenset(title_terms),
         title_entities=frozenset(title_entities),
+        headline=title or " ".join(body.split(" ", 40)[:40]),
     )

@@ -3,7 +3,8 @@
 How an article finds its story (:meth:`StoryIndex.match`):
 
 1. **Exact copies** join directly: same canonical URL (the same page scraped twice) or same
-   content hash (the same wire copy), whatever the outlet.
+   content hash (the same wire copy), whatever the outlet and whatever their dates (copies
+   are remembered past the time window, up to ``MAX_COPIES``).
 2. **Candidates** come from an inverted index over each stored article's ``TOP_TERMS``
    highest-weighted terms; a stored article is a candidate when it shares at least two of
    the new article's top terms (one when the new article has very few terms). Only
@@ -18,6 +19,12 @@ How an article finds its story (:meth:`StoryIndex.match`):
    within one outlet 0.65 (its stories on one topic share its boilerplate); headlines with
    conflicting figures or names ("day 1,432" / "day 1,433", "attack on Kyiv" / "attack on
    Lviv") only as near-copies (0.8).
+   Two more ways in, both needing the lexical cosine too (meaning is never enough alone):
+   identical headlines from one site within the window; and headlines close in meaning
+   (WordLlama vectors, :mod:`bot.meaning.model`: cosine >= ``MEANING_MIN``) published within
+   ``MEANING_HOURS`` with a cosine of ``MEANING_COSINE``. Between outlets, articles more
+   than ``FAR_HOURS`` apart need ``COSINE_FAR``. Names compare across demonyms ("Russia" /
+   "Russian", "Belarus" / "Belarusian"); outlets compare without scheme and ``www.``.
 5. **No chaining:** the article must also (nearly: ``ANCHOR_SLACK``) pass the rule against
    the story's first article, so A~B, B~C does not pull an unrelated C into A's story.
 
@@ -35,6 +42,9 @@ from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
+from urllib.parse import urlsplit
+
+import numpy as np
 
 from bot.clock import utc
 from bot.models import StoryDoc
@@ -57,6 +67,14 @@ SAME_OUTLET_MIN = 0.65  # one outlet's own articles on one topic share its boile
 CONFLICT_MIN = 0.80  # headlines with conflicting figures or names: near-copies only
 ANCHOR_MIN = 0.22  # a joining article must be this close to the story's first article
 ANCHOR_SLACK = 0.10  # ...and pass the pair rule against it with this much slack
+FAR_HOURS = 24.0  # different outlets further apart than this ...
+COSINE_FAR = 0.65  # ... need this cosine (an event retold days later is rarely the same story)
+MEANING_MIN = 0.75  # headlines this close in meaning ...
+MEANING_COSINE = 0.40  # ... with this lexical cosine ...
+MEANING_HOURS = 12.0  # ... published this close together are one story
+CONTAINED_MIN = 0.50  # one site: a headline kept whole in the other's (an update) and this cosine
+IDENTICAL_MIN_TERMS = 3  # identical headlines from one site join when they say this much
+MAX_COPIES = 200_000  # URLs / content hashes remembered past the window (exact copies)
 
 Key = Hashable
 
@@ -111,6 +129,8 @@ class Doc:
     title_entities: frozenset[str]
     url: str | None
     content_hash: str | None
+    vector: bytes | None = None  # the headline's meaning, int8 (see bot.meaning.model)
+    headline_key: str = ""  # the headline's terms, for "identical headline" (same site)
 
 
 @dataclass(slots=True)
@@ -141,6 +161,8 @@ class StoryIndex:
         self.postings: dict[str, list[Key]] = {}
         self.by_url: dict[str, Key] = {}
         self.by_hash: dict[str, Key] = {}
+        # Exact copies past the window: URL / content hash -> (article, story), oldest first.
+        self.copies: dict[str, tuple[Key, Key]] = {}
 
     # --- weighting ---
     def idf(self, term: str) -> float:
@@ -174,14 +196,18 @@ class StoryIndex:
         outlet: str,
         url: str | None = None,
         content_hash: str | None = None,
+        vector: bytes | None = None,
     ) -> Doc:
+        """``vector``: the headline's quantised meaning vector; computed here when None."""
         vec = self.vectorise(feats)
+        if vector is None and feats.headline:
+            vector = headline_vectors([feats.headline])[0]
         top = tuple(sorted(vec, key=lambda t: (-vec[t], t))[:TOP_TERMS])
         return Doc(
             key=key,
             story=key,
             published=published,
-            outlet=outlet.casefold().strip(),
+            outlet=normalise_outlet(outlet),
             terms=tuple(vec),
             weights=array("d", vec.values()),
             lookup=vec,
@@ -193,6 +219,10 @@ class StoryIndex:
             title_entities=feats.title_entities,
             url=url,
             content_hash=content_hash,
+            vector=vector,
+            headline_key=" ".join(sorted(feats.title_terms))
+            if len(feats.title_terms) >= IDENTICAL_MIN_TERMS
+            else "",
         )
 
     def candidates(self, doc: Doc) -> list[Key]:
@@ -222,8 +252,12 @@ class StoryIndex:
         ):
             if value and value in index:
                 other = self.docs.get(index[value])
-                if other is not None and other.key != doc.key and self.in_window(doc, other):
+                if other is not None and other.key != doc.key:
                     return Match(other.story, other.key, 1.0, via)
+            if value:
+                copy = self.copies.get(f"{via}:{value}")
+                if copy is not None and copy[0] != doc.key:
+                    return Match(copy[1], copy[0], 1.0, via)
         passing: list[tuple[float, Doc]] = []
         for key in self.candidates(doc):
             other = self.docs[key]
@@ -282,14 +316,31 @@ class StoryIndex:
             self.postings.setdefault(term, []).append(doc.key)
         if doc.url:
             self.by_url.setdefault(doc.url, doc.key)
+            self._remember(f"url:{doc.url}", doc)
         if doc.content_hash:
             self.by_hash.setdefault(doc.content_hash, doc.key)
+            self._remember(f"hash:{doc.content_hash}", doc)
 
-    def remove(self, key: Key, uncount: bool = True) -> Doc | None:
-        """Forget one article; ``uncount=False`` leaves document frequencies as they are."""
+    def _remember(self, key: str, doc: Doc) -> None:
+        if key in self.copies:
+            return
+        self.copies[key] = (doc.key, doc.story)
+        if len(self.copies) > MAX_COPIES:
+            del self.copies[next(iter(self.copies))]
+
+    def remove(self, key: Key, uncount: bool = True, evicted: bool = False) -> Doc | None:
+        """Forget one article; ``uncount=False`` leaves document frequencies as they are.
+
+        ``evicted``: it only left the window, so its URL and content hash stay remembered
+        (an exact copy still joins its story); otherwise they are forgotten too.
+        """
         doc = self.docs.pop(key, None)
         if doc is None:
             return None
+        if not evicted:
+            for copy_key in (f"url:{doc.url}", f"hash:{doc.content_hash}"):
+                if self.copies.get(copy_key, (None,))[0] == key:
+                    del self.copies[copy_key]
         if uncount:
             for term in doc.terms:
                 left = self.df.get(term, 0) - 1
@@ -320,7 +371,7 @@ class StoryIndex:
             k for k, d in self.docs.items() if d.published < cutoff and (not keep or k not in keep)
         ]
         for key in old:
-            self.remove(key, uncount)
+            self.remove(key, uncount, evicted=True)
         if old:
             self.compact()
         return len(old)
@@ -343,6 +394,57 @@ def cosine(a: Doc, b: Doc) -> float:
     lookup = a.lookup if a.lookup is not None else dict(zip(a.terms, a.weights, strict=True))
     get = lookup.get
     return sum(w * get(t, 0.0) for t, w in zip(b.terms, b.weights, strict=True))
+
+
+def normalise_outlet(outlet: str) -> str:
+    """"https://www.Example.org/feed" and "example.org" -> "example.org"; names casefolded."""
+    name = outlet.casefold().strip()
+    if "://" in name:
+        name = urlsplit(name).hostname or name
+    if name.startswith("www."):
+        name = name[4:]
+    return name
+
+
+def headline_vectors(headlines: list[str]) -> list[bytes | None]:
+    """Quantised meaning vectors of headlines (None each when the model is unavailable)."""
+    try:
+        from bot.meaning.model import embed, quantise  # noqa: PLC0415 - loaded on first use
+
+        return list(quantise(embed(headlines)))
+    except Exception:  # noqa: BLE001 - the meaning signal is optional; grouping goes on
+        return [None] * len(headlines)
+
+
+def meaning(a: Doc, b: Doc) -> float:
+    """Cosine of the two headlines' meaning vectors (0 when either is missing)."""
+    if a.vector is None or b.vector is None:
+        return 0.0
+    va = np.frombuffer(a.vector, dtype=np.int8).astype(np.float32)
+    vb = np.frombuffer(b.vector, dtype=np.int8).astype(np.float32)
+    return float(va @ vb) / (127.0 * 127.0)
+
+
+def _forms(term: str) -> tuple[str, ...]:
+    """A name and its country/demonym forms: "russian" <-> "russia", "belarusian" <->
+    "belarus", "ukrainian" <-> "ukrain" (stemmed "Ukraine"), "venezuelan" <-> "venezuela"."""
+    forms = [term, term + "n", term + "an", term + "ian"]
+    if term.endswith("ian"):
+        forms += [term[:-1], term[:-3]]
+    elif term.endswith("an"):
+        forms += [term[:-1], term[:-2]]
+    return tuple(forms)
+
+
+def _mentions(term: str, terms: Collection[str]) -> bool:
+    return term in terms or any(f in terms for f in _forms(term)[1:])
+
+
+def headline_contained(a: Doc, b: Doc) -> bool:
+    """One headline's terms (at least ``IDENTICAL_MIN_TERMS + 1``) all in the other headline:
+    "Russia accuses the West of X" / "Russia accuses the West of X as Kyiv does Y"."""
+    small, large = sorted((a.title_terms, b.title_terms), key=len)
+    return len(small) > IDENTICAL_MIN_TERMS and small <= large
 
 
 def specific_figures(a: Doc, b: Doc) -> set[str]:
@@ -369,6 +471,18 @@ def conflicting(
     return any(t not in b_all for t in a_title) and any(t not in a_all for t in b_title)
 
 
+def conflicting_names(
+    a_title: frozenset[str],
+    b_all: Collection[str],
+    b_title: frozenset[str],
+    a_all: Collection[str],
+) -> bool:
+    """:func:`conflicting` for names, reading "Russia" and "Russian" as one name."""
+    return any(not _mentions(t, b_all) for t in a_title) and any(
+        not _mentions(t, a_all) for t in b_title
+    )
+
+
 def same_story(cos: float, title_cover: float, a: Doc, b: Doc) -> bool:
     """The decision for one pair (``a`` new, ``b`` stored; ``cos`` their cosine).
 
@@ -379,22 +493,34 @@ def same_story(cos: float, title_cover: float, a: Doc, b: Doc) -> bool:
     - Same outlet: only a close rewrite joins (an outlet's stories on one topic share
       boilerplate, and its own update of a story usually keeps most of the text).
     - Different outlets: a cosine of ``COSINE_ALONE`` (``COSINE_ALONE_SHORT`` when one is a
-      bare headline); or a lower cosine when the two share a specific figure (a toll, an
-      amount, a count) and each headline is partly echoed in the other article.
+      bare headline; ``COSINE_FAR`` when they are more than ``FAR_HOURS`` apart); or a lower
+      cosine when the two share a specific figure (a toll, an amount, a count) and each
+      headline is partly echoed in the other article.
+    - Any outlets: identical headlines from one site; or headlines close in meaning
+      (``MEANING_MIN``) within ``MEANING_HOURS`` and a cosine of ``MEANING_COSINE``.
     """
     same_outlet = bool(a.outlet) and a.outlet == b.outlet
     figures_conflict = conflicting(a.title_numbers, b.numbers, b.title_numbers, a.numbers)
     if same_outlet and figures_conflict:
         return False  # one outlet's series: "Daily Report 218/2020" / "Daily Report 219/2020"
-    if figures_conflict or conflicting(a.title_entities, b.terms, b.title_entities, a.terms):
+    if figures_conflict or conflicting_names(a.title_entities, b.terms, b.title_entities, a.terms):
         return cos >= CONFLICT_MIN
+    hours = abs(a.published - b.published) / 3600.0
+    if same_outlet and a.headline_key and a.headline_key == b.headline_key:
+        return True  # one site's identical headlines: the same page, re-issued
+    if hours <= MEANING_HOURS and cos >= MEANING_COSINE and meaning(a, b) >= MEANING_MIN:
+        return True
     if same_outlet:
-        return cos >= SAME_OUTLET_MIN
+        return cos >= SAME_OUTLET_MIN or (cos >= CONTAINED_MIN and headline_contained(a, b))
     short = len(a.terms) < SHORT_TERMS or len(b.terms) < SHORT_TERMS
-    if cos >= (COSINE_ALONE_SHORT if short else COSINE_ALONE):
+    need = COSINE_ALONE_SHORT if short else COSINE_ALONE
+    if hours > FAR_HOURS:
+        need = max(need, COSINE_FAR)
+    if cos >= need:
         return True
     return (
-        cos >= COSINE_WITH_FIGURES
+        hours <= FAR_HOURS
+        and cos >= COSINE_WITH_FIGURES
         and title_cover >= TITLE_COVER_MIN
         and bool(specific_figures(a, b))
     )
@@ -417,6 +543,7 @@ def group_articles(
     """
     index = StoryIndex(window_hours * 3600.0, background)
     feats = [extract(item.title, item.text) for item in items]
+    vectors = headline_vectors([f.headline for f in feats]) if feats else []
     for f in feats:
         index.count(f.terms)
     order = sorted(range(len(items)), key=lambda i: (items[i].published, i))
@@ -434,6 +561,7 @@ def group_articles(
             item.outlet,
             url=item.url or None,
             content_hash=content_hash(item.title, item.text),
+            vector=vectors[i],
         )
         found = index.match(doc)
         index.add(doc, None if found is None else found.story, counted=True)

@@ -173,13 +173,20 @@ def test_headline_only_rewrite_joins() -> None:
     assert stories["a"] == stories["b"]
 
 
-def test_articles_outside_the_time_window_never_join() -> None:
+def test_articles_outside_the_time_window_join_only_as_exact_copies() -> None:
+    # Issue 14: an exact copy joins whatever its date; a rewrite outside the window does not.
     title, text = WIRE
-    stories = group_articles(
+    rewrite = text.replace("on Wednesday approved", "approved on Wednesday") + " More soon."
+    copies = group_articles(
         [doc("a", title, text, "Reuters"), doc("b", title, text, "Yahoo News", hours=24 * 30)],
         window_hours=72,
     )
-    assert stories["a"] != stories["b"]
+    assert copies["a"] == copies["b"]
+    rewrites = group_articles(
+        [doc("a", title, text, "Reuters"), doc("c", title, rewrite, "AP", hours=24 * 30)],
+        window_hours=72,
+    )
+    assert rewrites["a"] != rewrites["c"]
 
 
 def test_grouping_does_not_depend_on_input_order() -> None:
