@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,9 @@ def register(sub: Any) -> None:
     g = ssub.add_parser(
         "group",
         help="group a JSONL file of articles into stories (no database)",
-        description="Each line: a JSON object with id, title, text, outlet, published (ISO 8601) "
-        "and optionally url. Prints each id with its story.",
+        description="Each line: a JSON object with id, title, text, outlet, published (ISO 8601 "
+        "or RFC 822 as feeds write it; missing = first seen, the time the file is read) and "
+        "optionally url. Prints each id with its story.",
     )
     g.add_argument("file", type=Path, help="JSONL file ('-' for standard input)")
     g.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -46,8 +48,29 @@ def register(sub: Any) -> None:
     ls.set_defaults(handler=handle_list)
 
 
-def read_docs(lines: list[str]) -> tuple[list[StoryDoc], list[str]]:
-    """Parse JSONL lines; bad lines become messages naming the line, the rest are kept."""
+def _published(raw: dict[str, Any], first_seen: datetime) -> None:
+    """Accept RFC 822 dates ("Tue, 08 Dec 2026 09:30:00 GMT") and a missing date (first seen)."""
+    value = raw.get("published")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raw["published"] = first_seen
+        return
+    if isinstance(value, str):
+        try:
+            datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                raw["published"] = parsedate_to_datetime(value.strip())
+            except (TypeError, ValueError, IndexError):
+                pass  # left as written: validation names the line
+
+
+def read_docs(
+    lines: list[str], first_seen: datetime | None = None
+) -> tuple[list[StoryDoc], list[str]]:
+    """Parse JSONL lines; bad lines become messages naming the line, the rest are kept.
+
+    ``first_seen``: the date of a line without one (default: now)."""
+    seen_at = first_seen or SystemClock().now()
     docs: list[StoryDoc] = []
     errors: list[str] = []
     seen: set[str] = set()
@@ -60,6 +83,7 @@ def read_docs(lines: list[str]) -> tuple[list[StoryDoc], list[str]]:
                 raise ValueError("not a JSON object")
             if "id" in raw and not isinstance(raw["id"], str):
                 raw["id"] = str(raw["id"])
+            _published(raw, seen_at)
             doc = StoryDoc.model_validate(raw)
         except json.JSONDecodeError as exc:
             errors.append(f"line {number}: not valid JSON ({exc.msg})")

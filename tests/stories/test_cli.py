@@ -76,7 +76,7 @@ def test_group_reports_bad_lines_by_number_and_groups_the_rest(
     rows: list[object] = [
         LINES[0],
         "{not json",
-        {"id": "x", "title": "no date", "outlet": "AP"},
+        {"id": "x", "title": "bad date", "outlet": "AP", "published": "the day before"},
         LINES[2],
     ]
     path = write_jsonl(tmp_path / "b.jsonl", rows)
@@ -89,6 +89,24 @@ def test_group_reports_bad_lines_by_number_and_groups_the_rest(
     assigned = {line.split()[0]: line.split()[1] for line in table[1:3]}
     assert assigned["reuters-1"] == assigned["kyivindependent-1"]
     assert "2 articles, 1 story" in captured.out and "2 bad lines skipped" in captured.out
+
+
+def test_group_accepts_rfc822_and_missing_dates(
+    tmp_path: Path, env: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Issue 14: feeds write RFC 822 dates; an item without a date is dated when first seen.
+    rows: list[object] = [
+        {**LINES[0], "published": "Wed, 28 Jan 2026 07:00:00 GMT"},
+        {**LINES[2], "published": "Wed, 28 Jan 2026 09:00:00 +0000"},
+        {"id": "undated", "title": OTHER.title, "text": OTHER.summary, "outlet": "AP"},
+    ]
+    path = write_jsonl(tmp_path / "c.jsonl", rows)
+    assert main(["stories", "group", str(path), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    out = json.loads(captured.out)
+    assert out["assignments"]["reuters-1"] == out["assignments"]["kyivindependent-1"]
+    assert "undated" in out["assignments"]
 
 
 def test_group_missing_file_is_a_clear_error(
