@@ -101,6 +101,13 @@ class FeedStatus(Frozen):
     entry_count: int = 0
     guild_ids: list[int] = []
 
+    @property
+    def health(self) -> str:
+        """The state to show: "not checked yet" until the first fetch, not "healthy"."""
+        if self.state == "healthy" and self.last_checked_at is None:
+            return "not checked yet"
+        return self.state
+
 
 class FeedHealthEvent(Frozen):
     """One health transition of a feed (healthy -> failing -> disabled, or recovery)."""

@@ -20,7 +20,7 @@ from cogs._interaction import app, defer, guild_id, manager_only, respond
 if TYPE_CHECKING:
     from bot.app import BeatwatchBot
 
-STATE_ICON = {"healthy": "🟢", "failing": "🟠", "disabled": "🔴"}
+STATE_ICON = {"healthy": "🟢", "not checked yet": "⚪", "failing": "🟠", "disabled": "🔴"}
 
 
 def feed_label(feed: FeedInfo | FeedStatus) -> str:
@@ -47,8 +47,8 @@ async def build_list(services: Services, gid: int, *, mode: str = "discord") -> 
 
 
 def _status_line(st: FeedStatus) -> str:
-    icon = STATE_ICON.get(st.state, "")
-    line = f"{icon} **{render.inert(render.clip(feed_label(st), 80))}** — {st.state}"
+    icon = STATE_ICON.get(st.health, "")
+    line = f"{icon} **{render.inert(render.clip(feed_label(st), 80))}** — {st.health}"
     if st.state != "healthy":
         if st.last_error:
             line += f": {render.inert(render.clip(st.last_error, 160))}"
@@ -63,14 +63,14 @@ def _status_line(st: FeedStatus) -> str:
 
 async def build_status(services: Services, gid: int) -> render.Reply:
     statuses = await services.feeds.status(gid)
-    order = {"disabled": 0, "failing": 1, "healthy": 2}
-    statuses = sorted(statuses, key=lambda s: (order.get(s.state, 3), feed_label(s).casefold()))
+    order = {"disabled": 0, "failing": 1, "not checked yet": 2, "healthy": 3}
+    statuses = sorted(statuses, key=lambda s: (order.get(s.health, 4), feed_label(s).casefold()))
     counts: dict[str, int] = {}
     for st in statuses:
-        counts[st.state] = counts.get(st.state, 0) + 1
+        counts[st.health] = counts.get(st.health, 0) + 1
     summary = " · ".join(
         f"{STATE_ICON.get(k, '')} {n} {k}"
-        for k, n in sorted(counts.items(), key=lambda kv: order.get(kv[0], 3))
+        for k, n in sorted(counts.items(), key=lambda kv: order.get(kv[0], 4))
     )
     description = render.lines_within(
         [summary or "No feeds yet.", ""] + [_status_line(s) for s in statuses], render.DESCRIPTION

@@ -72,7 +72,7 @@ async def build_status(services: Services, gid: int, *, mode: str = "discord") -
         statuses = await feeds.status(gid)
         states: dict[str, int] = {}
         for st in statuses:
-            states[st.state] = states.get(st.state, 0) + 1
+            states[st.health] = states.get(st.health, 0) + 1  # "not checked yet" too
             if st.last_checked_at and (last_poll is None or st.last_checked_at > last_poll):
                 last_poll = st.last_checked_at
         feed_line = ", ".join(f"{n} {state}" for state, n in sorted(states.items())) or "none yet"

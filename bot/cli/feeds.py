@@ -98,7 +98,7 @@ async def handle_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _status_line(s: FeedStatus) -> str:
-    lines = [f"{s.id:>4}  {s.state:<8}  {s.title or '-'}  <{s.url}>"]
+    lines = [f"{s.id:>4}  {s.health:<8}  {s.title or '-'}  <{s.url}>"]
     lines.append(
         f"      last success {_when(s.last_success_at)}  errors {s.error_count}"
         f"  next check {_when(s.next_check_at)}  entries {s.entry_count}"
@@ -121,9 +121,11 @@ async def handle_status(settings: Settings, args: argparse.Namespace) -> int:
         print("no feeds")
     for status in statuses:
         print(_status_line(status))
-    counts = {k: sum(s.state == k for s in statuses) for k in ("healthy", "failing", "disabled")}
+    kinds = ("healthy", "not checked yet", "failing", "disabled")
+    counts = {k: sum(s.health == k for s in statuses) for k in kinds}
     print(
         f"{len(statuses)} feeds: {counts['healthy']} healthy, "
+        f"{counts['not checked yet']} not checked yet, "
         f"{counts['failing']} failing, {counts['disabled']} disabled"
     )
     return 0
