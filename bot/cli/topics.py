@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
-from bot.cli import emit_json
+from bot.cli import emit_json, fail
 from bot.models import CONSOLE_GUILD_ID, Match, Topic
 from bot.services import open_services
 from bot.settings import Settings
@@ -61,9 +64,17 @@ def register(sub: Any) -> None:
     guild_opt(q)
     q.set_defaults(handler=handle_remove)
 
-    q = tsub.add_parser("test", help="which topics a text matches, and why")
-    q.add_argument("text", help="article text (body)")
+    q = tsub.add_parser(
+        "test",
+        help="which topics a text matches, and why",
+        description="One text, or with --file a JSONL file of articles (id, title, text per "
+        "line; '-' for standard input): one result per line, in one process.",
+    )
+    q.add_argument("text", nargs="?", default=None, help="article text (body)")
     q.add_argument("--title", default="", help="headline")
+    q.add_argument(
+        "--file", type=Path, default=None, metavar="FILE.jsonl", help="test many articles"
+    )
     guild_opt(q)
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=handle_test)
@@ -145,7 +156,59 @@ async def handle_remove(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _short(alias: str, width: int = 60) -> str:
+    """A concept's text can be long: its start names it well enough on one line."""
+    return alias if len(alias) <= width else alias[: width - 1].rstrip() + "…"
+
+
+def _batch_line(item_id: str, matches: list[Match], as_json: bool) -> str:
+    if as_json:
+        return json.dumps(
+            {"id": item_id, "matches": [m.model_dump(mode="json") for m in matches]},
+            ensure_ascii=False,
+        )
+    if not matches:
+        return f"{item_id}\t-"
+    found = "; ".join(f"{m.topic} ({_short(m.alias)!r} in {m.field}: {m.snippet})" for m in matches)
+    return f"{item_id}\t{found}"
+
+
+async def _handle_batch(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        if str(args.file) == "-":
+            lines = sys.stdin.read().splitlines()
+        else:
+            lines = args.file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        return fail(f"cannot read {args.file}: {exc}")
+    bad = 0
+    async with open_services(settings) as services:
+        matcher = await services.topics.matcher_for(args.guild)
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise ValueError("not a JSON object")
+            title = item.get("title") or ""
+            text = item.get("text") or ""
+            if not isinstance(title, str) or not isinstance(text, str):
+                raise ValueError("title and text must be strings")
+        except ValueError as exc:  # JSONDecodeError is a ValueError
+            sys.stderr.write(f"beatwatch: {args.file}: line {number}: {exc}\n")
+            bad += 1
+            continue
+        item_id = str(item.get("id", number))
+        sys.stdout.write(_batch_line(item_id, matcher.match(title, "", text), args.json) + "\n")
+    return 1 if bad and bad == sum(1 for line in lines if line.strip()) else 0
+
+
 async def handle_test(settings: Settings, args: argparse.Namespace) -> int:
+    if args.file is not None:
+        return await _handle_batch(settings, args)
+    if args.text is None:
+        return fail("give a TEXT to test, or --file FILE.jsonl")
     async with open_services(settings) as services:
         matches = await services.topics.test(args.guild, args.text, title=args.title)
     if args.json:
