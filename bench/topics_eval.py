@@ -13,7 +13,7 @@ tune half, the second the held-out half. Only the tune half's misses may be read
 
     .venv/bin/python bench/topics_eval.py                       # both halves
     .venv/bin/python bench/topics_eval.py --show-misses         # + the tune half's misses
-    .venv/bin/python bench/topics_eval.py --no-semantic         # rules only
+    .venv/bin/python bench/topics_eval.py --half tune           # hide the held-out half
 
 Prints a table per half (precision, recall, F1 per beat, macro F1, recall of positives per
 language), then one JSON object as the last line.
@@ -138,7 +138,6 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed-topics", type=Path, default=ROOT / "seeds" / "topics.json")
     ap.add_argument("--show-misses", action="store_true", help="print the TUNE half's misses")
-    ap.add_argument("--no-semantic", action="store_true", help="rules only")
     ap.add_argument(
         "--half", choices=("both", "tune"), default="both", help="'tune': hide the held-out half"
     )
@@ -155,28 +154,17 @@ def main() -> int:
     ids = [i for i in labels if i in texts]
     tune, held = split(ids)
     matcher = Matcher(shipped_topics(args.seed_topics))
-    semantic = None
-    if not args.no_semantic:
-        try:
-            from bot.topics.semantic import shipped_semantic  # noqa: PLC0415
-
-            semantic = shipped_semantic(args.seed_topics)
-        except ImportError:
-            semantic = None
     t0 = time.perf_counter()
     found: dict[str, dict[str, Match]] = {}
     for i in ids:
         title, text = texts[i]
-        if semantic is not None:
-            matches = semantic.match(matcher, title, "", text)
-        else:
-            matches = matcher.match(title, "", text)
+        matches = matcher.match(title, "", text)
         found[i] = {m.topic: m for m in matches}
     ms = (time.perf_counter() - t0) * 1000
     results = {"tune": evaluate(tune, labels, found), "held_out": evaluate(held, labels, found)}
     print(
         f"{len(ids)} labelled records ({len(tune)} tune / {len(held)} held-out), split seed "
-        f"{SPLIT_SEED}; semantic signal {'on' if semantic is not None else 'off'}; "
+        f"{SPLIT_SEED}; "
         f"matched in {ms:.0f} ms"
     )
     print_half("tune", results["tune"])
@@ -204,7 +192,6 @@ def main() -> int:
         json.dumps(
             {
                 "split_seed": SPLIT_SEED,
-                "semantic": semantic is not None,
                 "tune": results["tune"],
                 "held_out": results.get("held_out"),
             }
