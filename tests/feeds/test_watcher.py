@@ -295,8 +295,7 @@ async def test_unreachable_default_feeds_fail_clearly(
     summary = await service.poll_due()
     assert summary.failed == added and summary.changed == 0
     assert all(
-        text.startswith(("could not resolve ", "unreachable"))
-        for text in summary.errors.values()
+        text.startswith(("could not resolve ", "unreachable")) for text in summary.errors.values()
     ), summary.errors
     assert await service.subscribe_defaults(0) == 0  # once per server
 
