@@ -64,7 +64,11 @@ class Settings(BaseSettings):
     max_concurrent_fetches: int = Field(default=20, ge=1, description="Feeds fetched at once.")
     allow_private_hosts: bool = Field(
         default=False,
-        description="Allow feed URLs on loopback/private networks (tests, intranet feeds).",
+        description=(
+            "Allow feed URLs on loopback/private networks (tests, intranet feeds). Link-local, "
+            "cloud metadata (169.254.169.254), unspecified (0.0.0.0), multicast and reserved "
+            "addresses stay refused."
+        ),
     )
     user_agent: str = Field(
         default="beatwatch/0.1 (+https://github.com/beatwatch/beatwatch; newsroom feed reader)",
