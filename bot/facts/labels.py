@@ -81,7 +81,7 @@ def answer_key(question: Question, fact: FactRow) -> str | None:
         for name, at in places:
             if at > 0 and re.search(r"\b(in|at|to|from|near)\s+(?:the\s+)?$", fact.text[:at]):
                 return name
-        return places[-1][0]
+        return None  # a place not bound to the event is no answer: the quote leads
     return None
 
 

@@ -12,7 +12,8 @@ from bot.facts.terms import WORD, fold, stem
 _NEGATION = re.compile(
     r"\b(?:not|no|never|without|short of|rul\w* out|reject\w*|refus\w*|den(?:y|ied|ies)|"
     r"forgo\w*|won['’]t|isn['’]t|aren['’]t|wasn['’]t|didn['’]t|doesn['’]t|cannot|can['’]t|"
-    r"unresolved|unacceptable|untenable|balked)\b",
+    r"unresolved|unacceptable|untenable|balked|yet to|no longer|has yet|have yet|"
+    r"not yet|pending|stalled|failed to)\b",
     re.I,
 )
 
