@@ -32,7 +32,7 @@ from bot.facts.question import Question
 from bot.facts.ranking import Scored, supported
 from bot.facts.synonyms import SYNONYMS
 from bot.facts.terms import STOPWORDS, words
-from bot.meaning.model import dequantise, embed, embed_word
+from bot.meaning.model import dequantise, embed, embed_words
 from bot.storage.facts import FactRow
 
 FEATURES = (
@@ -105,16 +105,28 @@ class QuestionMeaning:
 def question_meaning(question: Question) -> QuestionMeaning:
     vector = embed([question.text])[0]
     content = [t for t in question.terms if not t.startswith("e_")]
-    vectors = {t: embed_word(w) for t, w in zip(content, question.plain, strict=False)}
+    pairs = list(zip(content, question.plain, strict=False))
+    found = embed_words([w for _, w in pairs])
+    vectors = {t: found[w] for t, w in pairs}
     return QuestionMeaning(vector, vectors)
 
 
 @lru_cache(maxsize=20_000)
+def _kept_words(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for w in words(text) if w not in STOPWORDS and len(w) > 2))
+
+
 def _sentence_words(text: str) -> tuple[tuple[str, ...], np.ndarray[Any, Any]]:
-    kept = tuple(dict.fromkeys(w for w in words(text) if w not in STOPWORDS and len(w) > 2))
+    kept = _kept_words(text)
     if not kept:
         return kept, np.zeros((0, 256), dtype=np.float32)
-    return kept, np.stack([embed_word(w) for w in kept])
+    vectors = embed_words(list(kept))
+    return kept, np.stack([vectors[w] for w in kept])
+
+
+def prepare(facts: list[FactRow]) -> None:
+    """Embed, in one batch, the words of ``facts`` not seen yet (``signals`` reads them)."""
+    embed_words([w for f in facts for w in _kept_words(f.text)])
 
 
 def _unit(v: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -29,7 +29,7 @@ from bot.facts.ranking import (
     title_entities,
     weights,
 )
-from bot.facts.rerank import calibration, question_meaning, signals
+from bot.facts.rerank import calibration, prepare, question_meaning, signals
 from bot.facts.synonyms import SYNONYMS
 from bot.facts.terms import content_terms, entity_term
 from bot.models import Answer, FactView
@@ -49,7 +49,7 @@ RARE_SHARE = 0.05  # OR-query terms: held by at most this share of facts
 OR_LIMIT = 100
 ARTICLE_POOL = 8  # best articles whose every sentence is a candidate
 ARTICLE_CAP = 150  # positions read per such article
-RERANK_CAP = 400
+RERANK_CAP = 150
 REANALYSE_BATCH = 50  # articles per write transaction when upgrading the analysis
 
 
@@ -333,7 +333,9 @@ class FactService:
         meaning = question_meaning(q)
         cal = calibration()
         out: list[tuple[Scored, dict[str, float]]] = []
-        for s in scored[:RERANK_CAP]:
+        top = scored[:RERANK_CAP]
+        prepare([s.fact for s in top])
+        for s in top:
             own, ctx = fact_terms(s.fact, previous.get(s.fact.id))
             sig = signals(
                 q,

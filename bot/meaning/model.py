@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -96,10 +95,24 @@ def embed(texts: list[str]) -> np.ndarray[Any, Any]:
     return model().embed(texts)
 
 
-@lru_cache(maxsize=50_000)
+_WORDS: dict[str, np.ndarray[Any, Any]] = {}
+_WORD_CACHE = 100_000
+
+
+def embed_words(words: list[str]) -> dict[str, np.ndarray[Any, Any]]:
+    """Unit vectors of single words, cached across calls (questions and sentences repeat
+    words); the missing ones are embedded in one batch."""
+    missing = [w for w in dict.fromkeys(words) if w not in _WORDS]
+    if missing:
+        if len(_WORDS) + len(missing) > _WORD_CACHE:
+            _WORDS.clear()
+        for word, vector in zip(missing, model().embed(missing), strict=True):
+            _WORDS[word] = vector
+    return {w: _WORDS[w] for w in words}
+
+
 def embed_word(word: str) -> np.ndarray[Any, Any]:
-    """A single word's unit vector (cached: questions and sentences repeat words)."""
-    return model().embed([word])[0]
+    return embed_words([word])[word]
 
 
 def quantise(vectors: np.ndarray[Any, Any]) -> list[bytes]:
