@@ -317,7 +317,7 @@ class FeedService:
                 body = body[: self.settings.max_body_bytes]
             parsed = await self.pool.parse(body, {}, feed_url, self.clock.now())
         else:
-            source = feed_url = _user_url(url_or_file)
+            source = feed_url = _user_url(url_or_file)  # refused if it holds credentials
             try:
                 result, parsed = await self._fetch_parse(feed_url)
                 status = result.status
@@ -330,8 +330,8 @@ class FeedService:
             except FetchError as exc:
                 problems.append(f"fetch failed: {exc}")
                 return FeedCheckReport(
-                    source=source,
-                    feed_url=feed_url,
+                    source=redact_url(source),
+                    feed_url=redact_url(feed_url),
                     http_status=exc.status,
                     discovered_from=discovered,
                     problems=problems,

@@ -149,6 +149,16 @@ async def test_hostile_url_refused_at_poll(
     assert "s3cret" not in caplog.text
 
 
+async def test_feeds_check_refuses_credentials_without_echoing_them(
+    feed_server: FeedServer, make_service: ServiceFactory
+):
+    feed_server.static("/feed", rss([("a", "One")]))
+    service = await make_service(guard=PUBLIC_127)
+    report = await service.check(f"http://editor:s3cret@127.0.0.1:{_port(feed_server)}/feed")
+    assert report.entries == [] and "user name or password" in report.problems[0]
+    assert "s3cret" not in report.model_dump_json() and feed_server.requests == []
+
+
 async def test_health_notice_shows_no_credentials(
     feed_server: FeedServer,
     make_service: ServiceFactory,
