@@ -282,8 +282,20 @@ def desk_lines(marks: Mapping[Any, Any], *, topic: str = "", publisher: str = ""
     return out
 
 
-def outgoing_embed(msg: Any, desk: Sequence[str] = ()) -> discord.Embed:
-    """One OutgoingMessage (alerts' Discord-free message) as an embed within every limit."""
+def ref_mark(dedupe_key: str) -> str:
+    """What ends the footer of a posted message: its outbox dedupe key, so a send whose outcome
+    was lost can be found among the channel's messages (Discord does not keep the nonce)."""
+    return f"ref {dedupe_key}"
+
+
+def carries_ref(footer: str | None, dedupe_key: str) -> bool:
+    mark = ref_mark(dedupe_key)
+    return bool(footer) and (footer == mark or str(footer).endswith(" · " + mark))
+
+
+def outgoing_embed(msg: Any, desk: Sequence[str] = (), ref: str | None = None) -> discord.Embed:
+    """One OutgoingMessage (alerts' Discord-free message) as an embed within every limit;
+    ``ref`` (a dedupe key) ends the footer, whatever else is cut."""
     e = discord.Embed(
         title=clip(msg.title, TITLE) if msg.title else None,
         url=msg.url if msg.url and str(msg.url).startswith(("http://", "https://")) else None,
@@ -300,7 +312,12 @@ def outgoing_embed(msg: Any, desk: Sequence[str] = ()) -> discord.Embed:
         e.add_field(name="Desk", value=lines_within(desk, FIELD_VALUE), inline=False)
     if msg.footer:
         e.set_footer(text=clip(msg.footer, FOOTER))
-    return fit(e)
+    fit(e)
+    if ref:
+        mark, text = ref_mark(ref), e.footer.text or ""
+        e.set_footer(text=f"{clip(text, FOOTER - len(mark) - 3)} · {mark}" if text else mark)
+        fit(e)  # the description gives way if the mark takes the embed over the total
+    return e
 
 
 def outgoing_content(msg: Any) -> str | None:

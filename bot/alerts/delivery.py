@@ -42,7 +42,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.alerts import compose
+from bot.alerts import claims, compose
 from bot.alerts.transport import PermanentDeliveryError, TransientDeliveryError, Transport
 from bot.clock import Clock
 from bot.models import CONSOLE_GUILD_ID, Alert, DeliveryReport, GuildConfig, OutgoingMessage
@@ -106,6 +106,7 @@ class OutboxDelivery:
         self._db = db
         self._settings = settings
         self._clock = clock
+        self._owner = claims.new_owner()  # who holds this deliverer's claims on outbox rows
 
     async def _guild(self, guild_id: int, cache: dict[int, GuildConfig]) -> GuildConfig:
         if guild_id not in cache:
@@ -142,11 +143,11 @@ class OutboxDelivery:
                 if is_database_locked(exc):
                     raise  # nothing can be recorded now: end the pass, the job reports it
                 log.exception("event=delivery_row_failed outbox=%s kind=%s", row.id, row.kind)
-                await self._retry(row, None, "internal error (see log)", tally)
+                await self._retry(row, None, "internal error (see log)", tally, in_doubt=True)
             except Exception:
                 # One bad row must not stop the others; it is retried like a transient error.
                 log.exception("event=delivery_row_failed outbox=%s kind=%s", row.id, row.kind)
-                await self._retry(row, None, "internal error (see log)", tally)
+                await self._retry(row, None, "internal error (see log)", tally, in_doubt=True)
             while tally.backing_off:
                 r = tally.backing_off.pop()
                 if r.kind == "edit":
@@ -257,7 +258,8 @@ class OutboxDelivery:
         if burst and last_at is not None and last_at + window > now:
             await self._wait(pending, last_at + window, tally)
             return
-        if not burst or len(pending) <= 1:
+        if row.in_doubt or not burst or len(pending) <= 1:
+            # (a row in doubt may be posted already: it is settled on its own first)
             msg = compose.alert_message(
                 alert,
                 guild,
@@ -270,6 +272,8 @@ class OutboxDelivery:
                 await self._after_alert_sent([(alert, alert.version)], ref, row.id, combined=False)
             return
         combined_id = await self._make_combined(guild, alert.topic, pending, now)
+        if combined_id is None:
+            return  # another deliverer is sending these alerts
         combined = await outbox_store.get_row(self._db.reader, combined_id)
         assert combined is not None
         await self._combined_row(combined, guild, transport, tally)
@@ -283,10 +287,15 @@ class OutboxDelivery:
 
     async def _make_combined(
         self, guild: GuildConfig, topic: str, pending: list[OutboxRow], now: datetime
-    ) -> int:
-        alert_ids = [r.alert_id for r in pending if r.alert_id is not None]
-        channel = next((r.channel_id for r in pending if r.channel_id), None)
+    ) -> int | None:
+        """One combined row in place of the pending alerts no other deliverer is sending."""
         async with self._db.transaction() as tx:
+            merged = set(await outbox_store.merge_rows(tx, [r.id for r in pending], "pending"))
+            pending = [r for r in pending if r.id in merged]
+            if not pending:
+                return None
+            alert_ids = [r.alert_id for r in pending if r.alert_id is not None]
+            channel = next((r.channel_id for r in pending if r.channel_id), None)
             combined_id = await outbox_store.enqueue(
                 tx,
                 guild_id=guild.guild_id,
@@ -297,7 +306,6 @@ class OutboxDelivery:
                 position=min(r.position for r in pending),
             )
             assert combined_id is not None
-            await outbox_store.set_row_status(tx, [r.id for r in pending], "merged")
         log.info(
             "event=alerts_combined guild=%s topic=%s alerts=%s outbox=%s",
             guild.guild_id,
@@ -417,10 +425,18 @@ class OutboxDelivery:
         if msg.channel_id is None and msg.guild_id != CONSOLE_GUILD_ID:
             await self._wait_for_channel(row, tally)
             return None
+        in_doubt = await self._claim(row)
+        if in_doubt is None:
+            tally.backing_off.append(row)  # later posts to its channel wait (queue order)
+            return None
         try:
-            ref = await transport.send(msg)
+            ref = await self._find_earlier_post(row, msg, transport) if in_doubt else None
+            if ref is None:
+                ref = await transport.send(msg)
         except TransientDeliveryError as exc:
-            await self._retry(row, exc.retry_after, str(exc), tally)
+            await self._retry(
+                row, exc.retry_after, str(exc), tally, in_doubt=in_doubt or exc.maybe_sent
+            )
             return None
         except PermanentDeliveryError as exc:
             await self._fail(row, str(exc), tally)
@@ -448,8 +464,46 @@ class OutboxDelivery:
         )
         return ref
 
+    async def _claim(self, row: OutboxRow) -> bool | None:
+        """Claim the row for sending (committed before the send). None: another deliverer is
+        sending it. Else whether it is in doubt: an earlier send's outcome was never recorded
+        (its holder died or lost the answer), so the message may be posted already."""
+        holder = row.claimed_by
+        now = self._clock.now()
+        if (
+            holder is not None
+            and holder != self._owner
+            and not claims.released(holder, row.claimed_at, now)
+        ):
+            log.info("event=delivery_claimed_elsewhere outbox=%s holder=%s", row.id, holder)
+            return None
+        in_doubt = row.in_doubt or holder is not None
+        async with self._db.transaction() as tx:
+            claimed = await outbox_store.claim(
+                tx, row.id, owner=self._owner, holder=holder, now=now, in_doubt=in_doubt
+            )
+        return in_doubt if claimed else None
+
+    async def _find_earlier_post(
+        self, row: OutboxRow, msg: OutgoingMessage, transport: Transport
+    ) -> str | None:
+        """The message already posted for this row, if the transport can look (Discord: the
+        channel's recent messages carry their dedupe key), so it is not posted twice."""
+        find = getattr(transport, "find_sent", None)
+        if find is None:
+            return None
+        ref: str | None = await find(msg)
+        log.info("event=delivery_in_doubt outbox=%s key=%s found=%s", row.id, msg.dedupe_key, ref)
+        return ref
+
     async def _retry(
-        self, row: OutboxRow, retry_after: float | None, error: str, tally: _Tally
+        self,
+        row: OutboxRow,
+        retry_after: float | None,
+        error: str,
+        tally: _Tally,
+        *,
+        in_doubt: bool = False,
     ) -> None:
         attempts = row.attempts + 1
         if attempts >= self._settings.delivery_max_attempts:
@@ -458,7 +512,7 @@ class OutboxDelivery:
         next_at = self._clock.now() + timedelta(seconds=backoff_seconds(attempts, retry_after))
         async with self._db.transaction() as tx:
             await outbox_store.record_retry(
-                tx, row.id, attempts=attempts, next_at=next_at, error=error
+                tx, row.id, attempts=attempts, next_at=next_at, error=error, in_doubt=in_doubt
             )
         tally.retried += 1
         tally.backing_off.append(row)
@@ -525,17 +579,23 @@ class OutboxDelivery:
                 release.append(r)
         async with self._db.transaction() as tx:
             if len(fresh_alerts) > CATCH_UP_FOLD:
-                ids = [r.alert_id for r in fresh_alerts if r.alert_id is not None]
-                topics = dict.fromkeys(alerts[i].topic for i in ids)
-                await outbox_store.enqueue(
-                    tx,
-                    guild_id=guild.guild_id,
-                    kind="combined",
-                    now=now,
-                    payload={"alert_ids": ids, "topic": ", ".join(topics), "catch_up": True},
-                    position=min(r.position for r in fresh_alerts),
+                merged = set(
+                    await outbox_store.merge_rows(
+                        tx, [r.id for r in fresh_alerts], "waiting_channel"
+                    )
                 )
-                await outbox_store.set_row_status(tx, [r.id for r in fresh_alerts], "merged")
+                # (none merged: another deliverer released them first)
+                ids = [r.alert_id for r in fresh_alerts if r.id in merged and r.alert_id]
+                topics = dict.fromkeys(alerts[i].topic for i in ids)
+                if ids:
+                    await outbox_store.enqueue(
+                        tx,
+                        guild_id=guild.guild_id,
+                        kind="combined",
+                        now=now,
+                        payload={"alert_ids": ids, "topic": ", ".join(topics), "catch_up": True},
+                        position=min(r.position for r in fresh_alerts),
+                    )
             else:
                 release += fresh_alerts
             await outbox_store.release_rows(tx, [r.id for r in release], now)

@@ -4,7 +4,9 @@ Contract
 - ``send(msg) -> ref`` posts a new message and returns the transport's reference to it (a
   string the same transport accepts in ``edit``). Raising means "not confirmed".
 - ``edit(ref, msg)`` replaces the content of a message posted earlier.
-- ``TransientDeliveryError(retry_after)``: try again later (Discord 429 / 5xx, network).
+- ``TransientDeliveryError(retry_after, maybe_sent=...)``: try again later (Discord 429 / 5xx,
+  network). ``maybe_sent`` (the default) when the message may have been posted all the same (a
+  lost answer: timeout, reset connection, 5xx); False when it certainly was not (429).
 - ``PermanentDeliveryError``: retrying cannot help (missing channel, missing permission,
   deleted message); recorded on the outbox row and surfaced, not retried.
 - Idempotency: ``msg.dedupe_key`` is stable across retries and restarts. A transport that can
@@ -12,6 +14,10 @@ Contract
   ``enforce_nonce=True``; the recording transport: a key -> ref map). With such a transport
   the outbox is exactly-once; with one that cannot (the console) a crash between the send and
   the outbox update means the message is shown again on restart: at-least-once.
+- ``find_sent(msg) -> ref | None`` (optional): the message already posted with
+  ``msg.dedupe_key``, for a send whose outcome is unknown. Discord forgets a nonce after a few
+  minutes, so before re-sending such a message the outbox asks the transport to look for it
+  (Discord: the channel's recent messages, whose embed footer carries the key).
 """
 
 from __future__ import annotations
@@ -34,10 +40,15 @@ class TransientDeliveryError(DeliveryError):
     """Try again later; ``retry_after`` (seconds) when the other side said how long."""
 
     def __init__(
-        self, message: str = "temporary delivery failure", retry_after: float | None = None
+        self,
+        message: str = "temporary delivery failure",
+        retry_after: float | None = None,
+        *,
+        maybe_sent: bool = True,
     ):
         super().__init__(message)
         self.retry_after = retry_after
+        self.maybe_sent = maybe_sent
 
 
 class PermanentDeliveryError(DeliveryError):
@@ -71,6 +82,9 @@ class ConsoleTransport:
     async def edit(self, ref: str, msg: OutgoingMessage) -> None:
         self._write(f"--- [update of {ref}]\n{msg.as_text()}\n")
 
+    async def find_sent(self, msg: OutgoingMessage) -> str | None:
+        return None  # a terminal cannot be searched: at-least-once
+
 
 @dataclass
 class Posted:
@@ -95,6 +109,7 @@ class RecordingTransport:
         self.by_key: dict[str, str] = {}
         self.idempotent = idempotent
         self.calls = 0
+        self.lookups = 0
         self._failures: list[tuple[BaseException, int | None, str | None]] = []
         self._path = path
         if path is not None and path.exists():
@@ -153,6 +168,11 @@ class RecordingTransport:
         self._find(ref).edits.append(msg)
         self._log("edit", ref, msg)
 
+    async def find_sent(self, msg: OutgoingMessage) -> str | None:
+        """Like looking through the channel: the message posted with this key, if any."""
+        self.lookups += 1
+        return self.by_key.get(msg.dedupe_key) if self.idempotent else None
+
     def messages(self, kind: str | None = None) -> list[OutgoingMessage]:
         """The current content of every posted message (after its edits)."""
         return [p.current for p in self.posted if kind is None or p.msg.kind == kind]
@@ -176,3 +196,7 @@ class RoutingTransport:
 
     async def edit(self, ref: str, msg: OutgoingMessage) -> None:
         await self._pick(msg).edit(ref, msg)
+
+    async def find_sent(self, msg: OutgoingMessage) -> str | None:
+        find = getattr(self._pick(msg), "find_sent", None)
+        return None if find is None else await find(msg)

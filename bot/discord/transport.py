@@ -4,7 +4,10 @@
 - ``allowed_mentions`` is none, except the topic's configured role on an alert.
 - Every send carries ``nonce`` = a short hash of ``OutgoingMessage.dedupe_key`` with
   ``enforce_nonce`` (discord.py sets it with the nonce): a resend after a lost answer returns
-  the message already posted instead of posting a duplicate.
+  the message already posted instead of posting a duplicate. Discord enforces a nonce only for a
+  few minutes and does not keep it on the message, so every posted embed's footer also ends with
+  ``ref <dedupe_key>``: :meth:`DiscordTransport.find_sent` looks for it among the channel's
+  ``HISTORY_LOOKBACK`` most recent messages before a send whose outcome is unknown is repeated.
 - discord.py retries 429s (when ``retry_after`` is short) and 5xx itself; what still fails is
   mapped to the outbox's errors: 429/5xx/network -> ``TransientDeliveryError``; missing
   permission (403), unknown channel/message (404), a rejected body (400) ->
@@ -30,6 +33,7 @@ from bot.storage import alert_actions
 log = logging.getLogger(__name__)
 
 NONCE_LENGTH = 25  # Discord's limit for a string nonce
+HISTORY_LOOKBACK = 100  # messages looked through for an earlier post (one request)
 
 
 def nonce_for(dedupe_key: str) -> str:
@@ -52,7 +56,7 @@ class DiscordTransport:
     def __init__(self, client: discord.Client) -> None:
         self._client = client
 
-    async def _render(self, msg: OutgoingMessage) -> dict[str, Any]:
+    async def _render(self, msg: OutgoingMessage, *, post: bool = False) -> dict[str, Any]:
         from bot.discord.views import alert_view
         from cogs import _render as render
 
@@ -71,7 +75,7 @@ class DiscordTransport:
                     )
         kwargs: dict[str, Any] = {
             "content": render.outgoing_content(msg),
-            "embeds": [render.outgoing_embed(msg, desk)],
+            "embeds": [render.outgoing_embed(msg, desk, msg.dedupe_key if post else None)],
             "allowed_mentions": render.outgoing_mentions(msg),
         }
         if msg.alert_id is not None and msg.kind == "alert":
@@ -86,7 +90,7 @@ class DiscordTransport:
     async def send(self, msg: OutgoingMessage) -> str:
         if msg.channel_id is None:
             raise PermanentDeliveryError("no channel set for this server (use /alerts channel)")
-        kwargs = await self._render(msg)
+        kwargs = await self._render(msg, post=True)
         channel = self._channel(msg, msg.channel_id)
         try:
             message = await channel.send(nonce=nonce_for(msg.dedupe_key), **kwargs)
@@ -101,6 +105,31 @@ class DiscordTransport:
             msg.dedupe_key,
         )
         return make_ref(msg.channel_id, message.id)
+
+    async def find_sent(self, msg: OutgoingMessage) -> str | None:
+        """The message this bot already posted for ``msg.dedupe_key`` in the channel, if any."""
+        from cogs import _render as render
+
+        if msg.channel_id is None:
+            return None
+        me = self._client.user.id if self._client.user else None
+        channel = self._channel(msg, msg.channel_id)
+        try:
+            async for message in channel.history(limit=HISTORY_LOOKBACK):
+                if me is not None and message.author.id != me:
+                    continue
+                if any(render.carries_ref(e.footer.text, msg.dedupe_key) for e in message.embeds):
+                    return make_ref(msg.channel_id, message.id)
+        except discord.Forbidden:
+            # Without "Read Message History" the bot cannot look: the send goes ahead
+            # (its nonce still dedupes within Discord's window).
+            log.warning(
+                "event=discord_history_forbidden guild=%s channel=%s", msg.guild_id, msg.channel_id
+            )
+            return None
+        except Exception as exc:  # boundary: mapped for the outbox
+            raise _mapped(exc, "look through", msg) from exc
+        return None
 
     async def edit(self, ref: str, msg: OutgoingMessage) -> None:
         channel_id, message_id = parse_ref(ref)
@@ -121,14 +150,18 @@ class DiscordTransport:
 
 def _mapped(exc: Exception, op: str, msg: OutgoingMessage) -> Exception:
     where = f"{op} {msg.kind} to channel {msg.channel_id}"
-    if isinstance(exc, discord.RateLimited):
-        return TransientDeliveryError(f"{where}: rate limited", retry_after=exc.retry_after)
+    if isinstance(exc, discord.RateLimited):  # refused before posting: certainly not sent
+        return TransientDeliveryError(
+            f"{where}: rate limited", retry_after=exc.retry_after, maybe_sent=False
+        )
     if isinstance(exc, discord.Forbidden):
         return PermanentDeliveryError(f"{where}: missing permission ({exc.text or exc.status})")
     if isinstance(exc, discord.NotFound):
         return PermanentDeliveryError(f"{where}: channel or message not found ({exc.text})")
     if isinstance(exc, discord.HTTPException):
-        if exc.status == 429 or exc.status >= 500:
+        if exc.status == 429:
+            return TransientDeliveryError(f"{where}: Discord answered 429", maybe_sent=False)
+        if exc.status >= 500:  # the answer may be lost, not the message
             return TransientDeliveryError(f"{where}: Discord answered {exc.status}")
         return PermanentDeliveryError(f"{where}: Discord refused it ({exc.status} {exc.text})")
     if isinstance(exc, aiohttp.ClientError | asyncio.TimeoutError | OSError):

@@ -37,6 +37,9 @@ class OutboxRow:
     message_ref: str | None
     created_at: datetime
     sent_at: datetime | None
+    claimed_by: str | None = None  # the deliverer sending it now (or that died sending it)
+    claimed_at: datetime | None = None
+    in_doubt: bool = False  # an earlier send may have posted it without being recorded
 
     def entry(self, summary: str = "") -> OutboxEntry:
         return OutboxEntry(
@@ -75,6 +78,9 @@ def _outbox(row: aiosqlite.Row) -> OutboxRow:
         message_ref=row["message_ref"],
         created_at=from_iso(row["created_at"]),
         sent_at=from_iso_or_none(row["sent_at"]),
+        claimed_by=row["claimed_by"],
+        claimed_at=from_iso_or_none(row["claimed_at"]),
+        in_doubt=bool(row["in_doubt"]),
     )
 
 
@@ -204,6 +210,23 @@ async def release_rows(
     )
 
 
+async def merge_rows(
+    conn: aiosqlite.Connection, outbox_ids: Sequence[int], from_status: str
+) -> list[int]:
+    """Mark rows 'merged' (folded into a combined message) that are still ``from_status`` and
+    neither being sent by a deliverer nor in doubt; returns the ids merged, in the given order."""
+    merged = []
+    for outbox_id in outbox_ids:
+        async with conn.execute(
+            """UPDATE outbox SET status = 'merged'
+               WHERE id = ? AND status = ? AND claimed_by IS NULL AND in_doubt = 0""",
+            (outbox_id, from_status),
+        ) as cur:
+            if cur.rowcount:
+                merged.append(outbox_id)
+    return merged
+
+
 async def pending_alert_rows(
     conn: aiosqlite.Connection, guild_id: int, topic: str
 ) -> list[OutboxRow]:
@@ -231,30 +254,75 @@ async def earlier_unsent_in_group(conn: aiosqlite.Connection, row: OutboxRow) ->
     return found is not None
 
 
+# Every update that records what became of a send also drops the row's claim.
+_UNCLAIM = "claimed_by = NULL, claimed_at = NULL"
+
+
+async def claim(
+    conn: aiosqlite.Connection,
+    outbox_id: int,
+    *,
+    owner: str,
+    holder: str | None,
+    now: datetime,
+    in_doubt: bool,
+) -> bool:
+    """Claim a pending row for sending, if its claim is still ``holder`` (compare and swap).
+
+    False when another deliverer claimed it meanwhile or it is no longer pending.
+    ``in_doubt``: the previous holder may have sent it (its outcome was never recorded).
+    """
+    async with conn.execute(
+        """UPDATE outbox SET claimed_by = ?, claimed_at = ?, in_doubt = max(in_doubt, ?)
+           WHERE id = ? AND status = 'pending' AND claimed_by IS ?""",
+        (owner, to_iso(now), int(in_doubt), outbox_id, holder),
+    ) as cur:
+        return bool(cur.rowcount)
+
+
+async def unclaim(conn: aiosqlite.Connection, outbox_id: int, owner: str) -> None:
+    """Drop ``owner``'s claim (nothing was sent)."""
+    await conn.execute(
+        f"UPDATE outbox SET {_UNCLAIM} WHERE id = ? AND claimed_by = ?",  # noqa: S608 - constant
+        (outbox_id, owner),
+    )
+
+
 async def mark_sent(
     conn: aiosqlite.Connection, outbox_id: int, version: int, message_ref: str, now: datetime
 ) -> bool:
     """Mark the row sent if it still has ``version``; False if it changed meanwhile."""
     async with conn.execute(
-        """UPDATE outbox SET status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL
-           WHERE id = ? AND version = ?""",
+        f"""UPDATE outbox SET status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL,
+                              in_doubt = 0, {_UNCLAIM}
+           WHERE id = ? AND version = ?""",  # noqa: S608 - constant
         (message_ref, to_iso(now), outbox_id, version),
     ) as cur:
         changed = cur.rowcount
     if not changed:
         await conn.execute(
-            "UPDATE outbox SET message_ref = ?, attempts = 0 WHERE id = ?",
+            f"""UPDATE outbox SET message_ref = ?, attempts = 0, in_doubt = 0, {_UNCLAIM}
+               WHERE id = ?""",  # noqa: S608 - constant
             (message_ref, outbox_id),
         )
     return bool(changed)
 
 
 async def record_retry(
-    conn: aiosqlite.Connection, outbox_id: int, *, attempts: int, next_at: datetime, error: str
+    conn: aiosqlite.Connection,
+    outbox_id: int,
+    *,
+    attempts: int,
+    next_at: datetime,
+    error: str,
+    in_doubt: bool = False,
 ) -> None:
+    """``in_doubt``: the failed send may still have posted it (a lost answer, not a refusal)."""
     await conn.execute(
-        "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-        (attempts, to_iso(next_at), error[:500], outbox_id),
+        f"""UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?,
+                              in_doubt = max(in_doubt, ?), {_UNCLAIM}
+           WHERE id = ?""",  # noqa: S608 - constant
+        (attempts, to_iso(next_at), error[:500], int(in_doubt), outbox_id),
     )
 
 
@@ -273,9 +341,9 @@ async def set_row_status(
     attempts: int | None = None,
 ) -> None:
     await conn.executemany(
-        """UPDATE outbox SET status = ?, last_error = coalesce(?, last_error),
-                             attempts = coalesce(?, attempts)
-           WHERE id = ?""",
+        f"""UPDATE outbox SET status = ?, last_error = coalesce(?, last_error),
+                             attempts = coalesce(?, attempts), {_UNCLAIM}
+           WHERE id = ?""",  # noqa: S608 - constant
         [(status, None if error is None else error[:500], attempts, i) for i in outbox_ids],
     )
 

@@ -1,6 +1,6 @@
 """Fixtures for driving the real bot against the fake Discord.
 
-- ``fake``: a started FakeDiscord (function-scoped).
+- ``fake``: a started FakeDiscord (function-scoped) on the test's clock (nonces expire with it).
 - ``start_bot()``: builds the real ``BeatwatchBot`` (real setup_hook, cogs, scheduler, SQLite in
   tmp_path), connects it to the fake and waits until it is ready. Bots are closed at teardown.
 - Every test fails on an ERROR logged by ``discord.*`` (or ``bot.*``/``cogs.*``) loggers, and on
@@ -63,8 +63,8 @@ def expect_refusals(fake: FakeDiscord) -> list[str]:
 
 
 @pytest.fixture
-async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as fake:
+async def fake(request: pytest.FixtureRequest, clock: FixedClock) -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(clock=clock.now) as fake:  # the bot's clock: nonces expire with it
         yield fake
         if "expect_refusals" not in request.fixturenames:
             assert not fake.violations, "the fake Discord refused requests:\n" + "\n".join(

@@ -7,6 +7,10 @@ answers a broken request the way Discord would (a 4xx with the right code). Ever
 also recorded in :attr:`FakeDiscord.violations`, so a test fails even when the bot swallowed it.
 
 Only what beatwatch uses is implemented; an unknown route answers 404 and is recorded too.
+
+Message nonces are enforced the way Discord does: only for ``nonce_lifetime`` (a few minutes,
+measured on the injectable ``clock``, so a test moves time instead of waiting), and never
+returned when messages are fetched (Discord does not keep them on the message).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
@@ -189,6 +193,7 @@ class Fault:
     body: dict[str, Any]
     headers: dict[str, str]
     times: int
+    lose_answer: bool = False  # the request is carried out; only its answer is replaced
 
 
 @dataclass
@@ -253,8 +258,13 @@ class FakeInteraction:
 class FakeDiscord:
     """REST + Gateway on 127.0.0.1. Use ``async with FakeDiscord() as fake:``."""
 
-    def __init__(self, *, token: str = "fake-token") -> None:
+    def __init__(
+        self, *, token: str = "fake-token", clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.token = token
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.nonce_lifetime = timedelta(minutes=5)
+        self._nonces: dict[tuple[int, str], tuple[dict[str, Any], datetime]] = {}
         self.ids = _Snowflakes()
         self.app_id = self.ids.next()
         self.owner = FakeUser(self.ids.next(), "owner", permissions=ADMINISTRATOR | MANAGE_GUILD)
@@ -357,6 +367,23 @@ class FakeDiscord:
         """The next ``times`` requests matching (method, path regex) get this answer."""
         self.faults.append(
             Fault(method, re.compile(path), status, body or {}, headers or {}, times)
+        )
+
+    def lose_next_answer(
+        self, method: str, path: str, status: int = 503, *, times: int = 1
+    ) -> None:
+        """The next ``times`` matching requests are carried out (a post is stored), but the
+        answer is lost: the client gets ``status`` (503: discord.py does not retry it)."""
+        self.faults.append(
+            Fault(
+                method,
+                re.compile(path),
+                status,
+                {"message": "upstream connect error", "code": 0},
+                {},
+                times,
+                lose_answer=True,
+            )
         )
 
     def rate_limit_next(
@@ -629,6 +656,8 @@ class FakeDiscord:
         for fault in self.faults:
             if fault.times > 0 and fault.method == request.method and fault.path.search(path):
                 fault.times -= 1
+                if fault.lose_answer:
+                    await handler(request)
                 self.requests.append((request.method, path, f"FAULT {fault.status}"))
                 return _json(fault.body, fault.status, fault.headers)
         return await handler(request)  # type: ignore[no-any-return]
@@ -674,6 +703,7 @@ class FakeDiscord:
             (r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<mid>@original|\d+)", "GET", self._get_webhook_message),
             (r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/@original", "DELETE", self._delete_original),
             (r"/channels/(?P<cid>\d+)/messages", "POST", self._create_message),
+            (r"/channels/(?P<cid>\d+)/messages", "GET", self._list_messages),
             (r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)", "PATCH", self._edit_message),
             (r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)", "GET", self._get_message),
             (r"/channels/(?P<cid>\d+)", "GET", self._get_channel),
@@ -901,13 +931,38 @@ class FakeDiscord:
         nonce = body.get("nonce")
         if nonce is not None and len(str(nonce)) > 25:
             return self._violation(400, 50035, "nonce longer than 25", "nonce")
+        now = self.clock()
         if nonce is not None and body.get("enforce_nonce"):
-            for old in self.messages.get(channel_id, []):
-                if old.get("nonce") == nonce:
-                    return _json(old)
+            seen = self._nonces.get((channel_id, str(nonce)))
+            if seen is not None and now - seen[1] < self.nonce_lifetime:
+                return _json(seen[0])
         msg = self._new_message(channel_id, body)
+        if nonce is not None:
+            self._nonces[(channel_id, str(nonce))] = (msg, now)
         self._store(msg)
         return _json(msg)
+
+    async def _list_messages(self, request: web.Request, body: Any, cid: str) -> web.Response:
+        """GET /channels/{id}/messages: newest first, ``limit`` (1-100, default 50), ``before``
+        / ``after`` (message ids); the nonce is not part of a fetched message."""
+        channel_id = int(cid)
+        if not self._known_channel(channel_id):
+            return _json({"code": 10003, "message": "Unknown Channel"}, 404)
+        if channel_id in self.forbidden_channels:
+            return _json({"code": 50013, "message": "Missing Permissions"}, 403)
+        limit = int(request.query.get("limit", "50"))
+        if not 1 <= limit <= 100:
+            return self._violation(400, 50035, f"limit {limit} (1-100)", "GET messages")
+        found = sorted(self.messages.get(channel_id, []), key=lambda m: int(m["id"]), reverse=True)
+        if "before" in request.query:
+            found = [m for m in found if int(m["id"]) < int(request.query["before"])]
+        if "after" in request.query:
+            found = [m for m in found if int(m["id"]) > int(request.query["after"])]
+        return _json([self._fetched(m) for m in found[:limit]])
+
+    @staticmethod
+    def _fetched(msg: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in msg.items() if k != "nonce"}
 
     async def _edit_message(
         self, request: web.Request, body: Any, cid: str, mid: str
@@ -931,7 +986,7 @@ class FakeDiscord:
         msg = self._find_message(int(cid), int(mid))
         if msg is None:
             return _json({"code": 10008, "message": "Unknown Message"}, 404)
-        return _json(msg)
+        return _json(self._fetched(msg))
 
     async def _get_channel(self, request: web.Request, body: Any, cid: str) -> web.Response:
         for g in self.guilds.values():

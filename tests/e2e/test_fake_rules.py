@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import discord
 import pytest
 
+from bot.clock import FixedClock
 from tests.e2e.conftest import StartBot
 from tests.e2e.fake_discord import FakeDiscord
 
@@ -82,3 +84,21 @@ async def test_fake_refuses_followups_after_the_token_expired(
     with pytest.raises(discord.HTTPException) as expired:
         await webhook.send("late", wait=True)
     assert expired.value.status == 401 and expired.value.code == 50027
+
+
+async def test_fake_enforces_a_nonce_for_a_few_minutes_only_and_never_returns_it(
+    start_bot: StartBot, fake: FakeDiscord, clock: FixedClock
+) -> None:
+    bot = await start_bot()
+    general = fake.channel("general")
+    channel = bot.get_partial_messageable(general, guild_id=fake.guild.id)
+    first = await channel.send("one", nonce="n1")
+    clock.advance(fake.nonce_lifetime - timedelta(seconds=1))
+    assert (await channel.send("one", nonce="n1")).id == first.id  # still enforced
+    clock.advance(timedelta(seconds=2))
+    later = await channel.send("one", nonce="n1")  # forgotten: a second message
+    assert later.id != first.id and len(fake.channel_messages(general)) == 2
+    fetched = [m async for m in channel.history(limit=10)]
+    assert [m.id for m in fetched] == [later.id, first.id]  # newest first
+    assert all(m.nonce is None for m in fetched)
+    assert (await channel.fetch_message(first.id)).nonce is None

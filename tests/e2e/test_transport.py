@@ -44,6 +44,7 @@ async def test_oversized_message_is_fitted_to_discord_limits(
     embed = posted["embeds"][0]
     assert len(embed["title"]) <= 256 and len(embed["description"]) <= 4096
     assert "more" in embed["description"].splitlines()[-1]  # says what was left out
+    assert embed["footer"]["text"].endswith(" · ref bw1v1")  # the key survives the cuts
     # the fake refuses anything over a limit, and the fixture fails on refusals
 
 
