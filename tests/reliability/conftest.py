@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,6 +24,8 @@ from tests.reliability.harness import (
     FeedFarm,
     ReliabilityFake,
     db_query,
+    midmorning_timezone,
+    now_utc,
     seeds_without_feeds,
     wait_until,
 )
@@ -142,6 +145,7 @@ class Deployment:
     fake: ReliabilityFake
     alert_channel: int
     digest_channel: int
+    timezone: str = "UTC"  # the fake server's (see midmorning_timezone)
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return db_query(self.db_path, sql, params)
@@ -157,6 +161,11 @@ class Deployment:
 
         async with Database.open(self.db_path) as db, db.transaction() as tx:
             await feed_store.make_all_due(tx, SystemClock().now())
+
+    def local_hhmm(self, minutes_from_now: int) -> str:
+        """HH:MM on the server's clock, ``minutes_from_now`` from now (same day: no wrap)."""
+        when = now_utc() + timedelta(minutes=minutes_from_now)
+        return when.astimezone(ZoneInfo(self.timezone)).strftime("%H:%M")
 
     async def set_digest_time(self, hhmm: str) -> None:
         from bot.storage import guilds
@@ -243,13 +252,13 @@ async def start_bot(
         db_path.parent.mkdir(exist_ok=True)
         alert_channel = fake.channel("newsroom")
         digest_channel = fake.channel("general")
-        await prepare_database(
+        timezone = await prepare_database(
             db_path, fake, alert_channel, digest_channel, list(feeds), digest_time, known
         )
         bot = BotProcess(tmp_path, bot_env(tmp_path, fake, db_path, env or {}))
         started.append(bot)
         await start_and_wait(bot, fake)
-        return Deployment(bot, db_path, fake, alert_channel, digest_channel)
+        return Deployment(bot, db_path, fake, alert_channel, digest_channel, timezone)
 
     start.started = started  # type: ignore[attr-defined]  # so a test can stop them early
     yield start
@@ -268,8 +277,10 @@ async def prepare_database(
     feed_urls: list[str],
     digest_time: str | None,
     known: bool,
-) -> None:
-    """What an editor would have set up: the server's channels and its feeds.
+) -> str:
+    """What an editor would have set up: the server's channels and its feeds. Returns the
+    server's timezone (:func:`midmorning_timezone`); ``digest_time`` is on its clock and
+    defaults to two hours from now, so no digest is due unless a scenario makes it due.
 
     ``known``: the feeds were already read once (their baseline is done), so every entry the
     farm serves from now on is news and alerts.
@@ -284,10 +295,12 @@ async def prepare_database(
         pytest.skip("bot/storage/feeds.py (FEEDS) has not landed")
     clock = SystemClock()
     now = clock.now()
+    timezone = midmorning_timezone(now)
+    later = (now + timedelta(hours=2)).astimezone(ZoneInfo(timezone)).strftime("%H:%M")
     async with Database.open(db_path) as db, db.transaction() as tx:
         await guilds.ensure_guild(
-            tx, fake.guild.id, clock, name=fake.guild.name, timezone="UTC",
-            digest_time=digest_time or (now + timedelta(hours=2)).strftime("%H:%M"),
+            tx, fake.guild.id, clock, name=fake.guild.name, timezone=timezone,
+            digest_time=digest_time or later,
         )  # fmt: skip
         await guilds.update_guild(
             tx, fake.guild.id, alert_channel_id=alert_channel, digest_channel_id=digest_channel
@@ -302,3 +315,4 @@ async def prepare_database(
                     tx, feed_id, now=now, next_check=now, etag=None, last_modified=None,
                     parsed=True,
                 )  # fmt: skip
+    return timezone

@@ -362,3 +362,16 @@ def db_query(path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[A
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
+
+
+def midmorning_timezone(now: datetime) -> str:
+    """A fixed-offset zone in which ``now`` is between 10:00 and 11:00.
+
+    The scenarios derive digest times from the wall clock ("two hours from now", "a minute
+    ago"). On a UTC clock those wrap past midnight when the suite runs after 22:00 (today's
+    digest is then due at once) or just after midnight; on this clock they never do.
+    """
+    east = (10 - now.astimezone(UTC).hour) % 24
+    if east > 14:  # the Etc/GMT zones span UTC-12 .. UTC+14
+        east -= 24
+    return "UTC" if east == 0 else f"Etc/GMT{-east:+d}"  # POSIX sign: Etc/GMT-3 is UTC+3
