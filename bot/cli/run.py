@@ -23,6 +23,7 @@ from bot import __version__
 from bot.clock import Clock, SystemClock
 from bot.errors import UserFacingError
 from bot.models import CONSOLE_GUILD_ID
+from bot.ops.runlock import RunLock
 from bot.services import Services, start_services, stop_services
 from bot.settings import Settings
 
@@ -61,11 +62,19 @@ def register(sub: Any) -> None:
 
 
 async def handle(settings: Settings, args: argparse.Namespace) -> int:
-    if settings.discord_token is not None and not getattr(args, "console", False):
-        from bot.discord.runner import run_bot  # the Discord shell, loaded only when used
+    discord_mode = settings.discord_token is not None and not getattr(args, "console", False)
+    # One runner per database (a second would post everything twice): refused before anything
+    # is opened; the lock goes with the process, kill -9 included.
+    with RunLock(
+        settings.database_path,
+        mode="discord" if discord_mode else "console",
+        now=SystemClock().now(),
+    ):
+        if discord_mode:
+            from bot.discord.runner import run_bot  # the Discord shell, loaded only when used
 
-        return await run_bot(settings, _stderr)
-    return await run_console(settings, sys.stdin, _stdout)
+            return await run_bot(settings, _stderr)
+        return await run_console(settings, sys.stdin, _stdout)
 
 
 def _stdout(text: str) -> None:
