@@ -48,7 +48,8 @@ _DF_CACHE_SIZE = 50_000
 RARE_SHARE = 0.05  # OR-query terms: held by at most this share of facts
 OR_LIMIT = 100
 ARTICLE_POOL = 8  # best articles whose every sentence is a candidate
-ARTICLE_CAP = 150  # positions read per such article
+LEAD = 3  # title and first sentences of each such article
+NEIGHBOURS = 3  # sentences either side of a candidate in such an article
 RERANK_CAP = 150
 REANALYSE_BATCH = 50  # articles per write transaction when upgrading the analysis
 
@@ -310,9 +311,20 @@ class FactService:
         first = score_facts(q, facts, w, required=required)
         articles = list(dict.fromkeys(s.fact.article_id for s in first[: ARTICLE_POOL * 4]))
         articles = articles[:ARTICLE_POOL]
-        around = store.article_facts(conn, articles, ARTICLE_CAP)
-        known = {f.id for f in facts}
-        facts.extend(f for f in around if f.id not in known)
+        chosen = set(articles)
+        # the neighbourhood of the best candidates in the best articles, and their leads
+        places = {(a, p) for a in articles for p in range(LEAD)}
+        for s in first[:40]:
+            if s.fact.article_id in chosen:
+                places.update(
+                    (s.fact.article_id, s.fact.position + k)
+                    for k in range(-NEIGHBOURS, NEIGHBOURS + 1)
+                    if s.fact.position + k >= 0
+                )
+        known = {(f.article_id, f.position) for f in facts}
+        around = store.facts_at(conn, sorted(places - known))
+        # the second pass scores only the best of the first and the neighbourhood
+        facts = [s.fact for s in first[:RERANK_CAP]] + around
         by_place = {(f.article_id, f.position): f for f in facts}
         missing = [
             (f.article_id, f.position - 1)
@@ -326,9 +338,7 @@ class FactService:
             for f in facts
             if (f.article_id, f.position - 1) in by_place
         }
-        article_terms: dict[int, set[str]] = {}
-        for f in around:
-            article_terms.setdefault(f.article_id, set()).update(f.terms.split())
+        article_terms = store.article_terms(conn, articles)
         scored = score_facts(q, facts, w, previous, required)
         meaning = question_meaning(q)
         cal = calibration()

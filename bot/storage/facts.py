@@ -278,6 +278,19 @@ def article_facts(conn: sqlite3.Connection, article_ids: Sequence[int], cap: int
     return out
 
 
+def article_terms(conn: sqlite3.Connection, article_ids: Sequence[int]) -> dict[int, set[str]]:
+    """Every index term of each article (names said in other sentences count for it)."""
+    out: dict[int, set[str]] = {}
+    ids = list(dict.fromkeys(article_ids))
+    if not ids:
+        return out
+    marks = ",".join("?" * len(ids))
+    sql = f"SELECT article_id, terms FROM facts WHERE article_id IN ({marks})"  # noqa: S608 - placeholders only
+    for article_id, terms in conn.execute(sql, ids).fetchall():
+        out.setdefault(int(article_id), set()).update(str(terms).split())
+    return out
+
+
 def ranked_ids(conn: sqlite3.Connection, expression: str, limit: int) -> list[int]:
     """Fact ids matching ``expression`` ordered by BM25 (best first), capped."""
     rows = conn.execute(
