@@ -265,19 +265,6 @@ def facts_at(conn: sqlite3.Connection, places: Sequence[tuple[int, int]]) -> lis
     return [_row(r) for r in rows]
 
 
-def article_facts(conn: sqlite3.Connection, article_ids: Sequence[int], cap: int) -> list[FactRow]:
-    """Every fact of each article (the first ``cap`` positions): the neighbourhood of the
-    best candidates, for evidence across sentences."""
-    out: list[FactRow] = []
-    for article_id in dict.fromkeys(article_ids):
-        rows = conn.execute(
-            f"{_SELECT} WHERE f.article_id = ? AND f.position < ? ORDER BY f.position",  # noqa: S608 - no user text
-            (article_id, cap),
-        ).fetchall()
-        out.extend(_row(r) for r in rows)
-    return out
-
-
 def article_terms(conn: sqlite3.Connection, article_ids: Sequence[int]) -> dict[int, set[str]]:
     """Every index term of each article (names said in other sentences count for it)."""
     out: dict[int, set[str]] = {}
