@@ -71,8 +71,9 @@ class _Pattern:
     probe: str = ""  # _PHRASE: its second word in scan form, a cheap check before the regex
     first_wild: bool = False  # _PHRASE: its first word ends with '*'
     ctx: tuple[int, int] = (-1, -1)  # (topic, group) for a context term, else never seen
-    concept: int = -1  # _PART: index into Matcher._concepts
-    part: int = -1  # _PART: which part of the concept
+    # _PART: (concept index into Matcher._concepts, part index) for every concept part this
+    # term stands in: one pattern per distinct term, however many concepts share it.
+    targets: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,17 +85,17 @@ class _Concept:
 
 
 def _pattern(
-    term: Term, topic: int, role: int, group: int, concept: int = -1, part: int = -1
+    term: Term, topic: int, role: int, group: int, targets: tuple[tuple[int, int], ...] = ()
 ) -> _Pattern:
     kind = _kind(term)
     ctx = (topic, group) if role == _ALL else (-1, -1)
     if kind != _PHRASE:
-        return _Pattern(term, topic, role, group, kind, ctx=ctx, concept=concept, part=part)
+        return _Pattern(term, topic, role, group, kind, ctx=ctx, targets=targets)
     tokens = scan_form(term.folded.replace("*", "")).split(" ")
     first = term.folded.split(" ")[0]
     first_wild = "*" in first and len(scan_form(first.split("*")[0]).split(" ")) == 1
     probe = tokens[1] if len(tokens) > 1 else ""
-    return _Pattern(term, topic, role, group, kind, probe, first_wild, ctx, concept, part)
+    return _Pattern(term, topic, role, group, kind, probe, first_wild, ctx, targets)
 
 
 def _concept_term(concept: Concept) -> Term:
@@ -134,6 +135,8 @@ class Matcher:
         self.version = version
         self._patterns: list[_Pattern] = []
         self._concepts: list[_Concept] = []
+        # concept part terms, shared: (folded, case-checked text) -> (term, targets)
+        self._parts: dict[tuple[str, str], tuple[Term, list[tuple[int, int]]]] = {}
         by_key: dict[str, list[int]] = {}
         for ti, topic in enumerate(self.topics):
             for text in topic.any_of:
@@ -143,6 +146,9 @@ class Matcher:
                     self._add(by_key, text, ti, _ALL, gi, "context term")
             for text in topic.none_of:
                 self._add(by_key, text, ti, _NONE, 0, "exclusion")
+        for term, targets in self._parts.values():
+            self._patterns.append(_pattern(term, -1, _PART, -1, tuple(targets)))
+            by_key.setdefault(term.scan_key, []).append(len(self._patterns) - 1)
         self._automaton: ahocorasick.Automaton | None = None
         if by_key:
             automaton = ahocorasick.Automaton()
@@ -190,8 +196,10 @@ class Matcher:
         for pi, part in enumerate(concept.parts):
             for term in part.terms:
                 for variant in spelling_variants(term):
-                    self._patterns.append(_pattern(variant, ti, _PART, group, ci, pi))
-                    by_key.setdefault(variant.scan_key, []).append(len(self._patterns) - 1)
+                    key = (variant.folded, variant.text if variant.acronym else "")
+                    entry = self._parts.setdefault(key, (variant, []))
+                    if (ci, pi) not in entry[1]:
+                        entry[1].append((ci, pi))
 
     # --- matching ---
     def match_article(self, article: Article) -> list[Match]:
@@ -204,17 +212,17 @@ class Matcher:
         folded: list[Scanned | None] = [None, None, None]
         hits: list[_Hit] = []  # alias and exclusion hits
         context: set[tuple[int, int]] = set()  # (topic, all_of group) seen
+        raw: list[tuple[int, int, int, _Pattern]] = []  # concept parts' key hits, unverified
         for fi, text in enumerate((title, summary, body)):
             if not text:
                 continue
             f = prepare(text)
             folded[fi] = f
-            self._scan(f, fi, hits, context)
-        if not hits:
+            self._scan(f, fi, hits, context, raw)
+        if not hits and not raw:
             return []
-        parts = [h for h in hits if h.pattern.role == _PART]
+        parts = self._verify_parts(raw, folded, context) if raw else []
         if parts:
-            hits = [h for h in hits if h.pattern.role != _PART]
             for hit in self._concept_hits(parts, folded, context):
                 if hit.pattern.role == _ALL:
                     context.add(hit.pattern.ctx)
@@ -246,6 +254,39 @@ class Matcher:
             out.append(_build_match(topic, best, where, _count_distinct(alive)))
         return out
 
+    def _verify_parts(
+        self,
+        raw: list[tuple[int, int, int, _Pattern]],
+        folded: list[Scanned | None],
+        context: set[tuple[int, int]],
+    ) -> list[_Hit]:
+        """Verify the key hits of concept parts, only for concepts whose every required part
+        had a key hit (most articles have none: common words like "talks" cost little)."""
+        distinct = {id(p): p for _, _, _, p in raw}
+        seen: dict[int, set[int]] = {}
+        for p in distinct.values():
+            for ci, pi in p.targets:
+                seen.setdefault(ci, set()).add(pi)
+        live = {
+            ci
+            for ci, found in seen.items()
+            if self._concepts[ci].pattern.ctx not in context
+            and all(pi in found for pi in self._concepts[ci].required)
+        }
+        if not live:
+            return []
+        wanted = {k for k, p in distinct.items() if any(ci in live for ci, _ in p.targets)}
+        out: list[_Hit] = []
+        for fi, start, last, p in raw:
+            if id(p) not in wanted:
+                continue
+            f = folded[fi]
+            assert f is not None
+            end = _verify(p, f, start, last)
+            if end >= 0:
+                out.append(_Hit(fi, start, end, p))
+        return out
+
     def _concept_hits(
         self,
         parts: list[_Hit],
@@ -253,27 +294,30 @@ class Matcher:
         context: set[tuple[int, int]],
     ) -> list[_Hit]:
         """Concept hits: sentences where every required part hit and no negated part did."""
-        by_concept: dict[int, list[_Hit]] = {}
+        by_concept: dict[int, list[tuple[int, _Hit]]] = {}
         for hit in parts:
-            by_concept.setdefault(hit.pattern.concept, []).append(hit)
+            for ci, pi in hit.pattern.targets:
+                by_concept.setdefault(ci, []).append((pi, hit))
         breaks: dict[int, list[int]] = {}
+        sentences: dict[tuple[int, int], int] = {}
         out: list[_Hit] = []
         for ci, found in by_concept.items():
             info = self._concepts[ci]
             if info.pattern.ctx in context:
                 continue  # a context group already satisfied
-            have = {h.pattern.part for h in found}
+            have = {pi for pi, _ in found}
             if any(pi not in have for pi in info.required):
                 continue
             # (field, sentence) -> the hits of each part there
             where: dict[tuple[int, int], dict[int, list[_Hit]]] = {}
-            for hit in found:
-                f = folded[hit.field]
-                assert f is not None
-                sentence = _sentence(f, hit.field, hit.start, breaks)
-                where.setdefault((hit.field, sentence), {}).setdefault(
-                    hit.pattern.part, []
-                ).append(hit)
+            for pi, hit in found:
+                at = (hit.field, hit.start)
+                sentence = sentences.get(at)
+                if sentence is None:
+                    f = folded[hit.field]
+                    assert f is not None
+                    sentence = sentences[at] = _sentence(f, hit.field, hit.start, breaks)
+                where.setdefault((hit.field, sentence), {}).setdefault(pi, []).append(hit)
             for (fi, _), in_sentence in sorted(where.items()):
                 if any(pi not in in_sentence for pi in info.required):
                     continue
@@ -288,7 +332,14 @@ class Matcher:
                 out.append(_Hit(fi, start, end, info.pattern))
         return out
 
-    def _scan(self, f: Scanned, fi: int, hits: list[_Hit], context: set[tuple[int, int]]) -> None:
+    def _scan(
+        self,
+        f: Scanned,
+        fi: int,
+        hits: list[_Hit],
+        context: set[tuple[int, int]],
+        raw: list[tuple[int, int, int, _Pattern]],
+    ) -> None:
         assert self._automaton is not None
         scan = f.scan  # scan[i + 1] is base offset i; it starts and ends with a space
         n = len(scan)
@@ -300,6 +351,9 @@ class Matcher:
             for p in pats:
                 if p.ctx in context:
                     continue  # this context group is already satisfied
+                if p.role == _PART:  # verified later, only if its concept can still match
+                    raw.append((fi, start, last, p))
+                    continue
                 term = p.term
                 if p.kind == _WORD:  # one plain word: the scan form decides
                     if scan[last] == " ":  # a short word keyed with its trailing space
@@ -339,6 +393,43 @@ class Matcher:
                     context.add(p.ctx)
                 else:
                     hits.append(_Hit(fi, start, end, p))
+
+
+def _verify(p: _Pattern, f: Scanned, start: int, last: int) -> int:
+    """Where a key hit of ``p`` at ``start`` ends once verified (as in ``Matcher._scan``),
+    or -1."""
+    scan = f.scan
+    term = p.term
+    if p.kind == _WORD:
+        if scan[last] == " ":
+            end = last - 1
+        elif scan[last + 1].isalnum():
+            return -1
+        else:
+            end = last
+    elif p.kind == _PREFIX:
+        end = scan.find(" ", last + 1) - 1
+    else:
+        n = len(scan)
+        if p.probe:
+            j = (
+                _next_word(scan, scan.find(" ", last + 1), n)
+                if p.first_wild
+                else _next_word(scan, last + 1, n)
+            )
+            if not scan.startswith(p.probe, j):
+                return -1
+        view = f.view(start, start + term.reach)
+        m = term.regex.match(view)
+        if m is None:
+            return -1
+        end = m.end()
+        if term.right_word and end < len(view) and view[end].isalnum():
+            return -1
+        end += start
+    if term.acronym and f.original[f.to_original(start) : f.to_original(end)] != term.text:
+        return -1
+    return end
 
 
 def _sentence(f: Scanned, field: int, pos: int, cache: dict[int, list[int]]) -> int:
