@@ -8,6 +8,15 @@ once, with the error kept on the row (``alerts list --failed``). A restart simpl
 pending rows: each message carries ``dedupe_key`` = ``bw<outbox id>v<version>``, so a resend of
 a message whose confirmation was lost is recognised by an idempotent transport.
 
+Claims (``bot.alerts.claims``): a row is claimed in a committed transaction right before it is
+handed to the transport, and the claim is dropped with the outcome; another deliverer (a second
+process on the database) leaves a claimed row, and the later posts to its channel, alone. A
+claim still there when a deliverer comes back to the row means a send of unknown outcome (its
+holder died mid-send), as does a lost answer (``TransientDeliveryError.maybe_sent``): the row is
+'in doubt', and before it is sent again the transport's ``find_sent`` looks for the message
+already posted with its key (Discord forgets a nonce after a few minutes). A row in doubt is
+never folded into a combined message.
+
 Coalescing (bursts): a new alert waits ``alert_hold_seconds`` (default 20 s) so alerts that
 arrive together are seen together. Then, per server and topic: if the topic fired at least
 ``coalesce_threshold`` times (alerts created) within ``coalesce_window_seconds`` before the
