@@ -471,16 +471,20 @@ def conflicting(
     return any(t not in b_all for t in a_title) and any(t not in a_all for t in b_title)
 
 
-def conflicting_names(
-    a_title: frozenset[str],
-    b_all: Collection[str],
-    b_title: frozenset[str],
-    a_all: Collection[str],
-) -> bool:
-    """:func:`conflicting` for names, reading "Russia" and "Russian" as one name."""
-    return any(not _mentions(t, b_all) for t in a_title) and any(
-        not _mentions(t, a_all) for t in b_title
-    )
+def conflicting_names(a: Doc, b: Doc) -> bool:
+    """:func:`conflicting` for the headlines' names, reading "Russia" and "Russian" as one
+    name. One extra name in a bare headline (no text to say more) set against an article
+    with a text is not a conflict: a short headline picks one name the other leaves out."""
+    a_extra = [t for t in a.title_entities if not _mentions(t, b.terms)]
+    b_extra = [t for t in b.title_entities if not _mentions(t, a.terms)]
+    if not a_extra or not b_extra:
+        return False
+    a_bare, b_bare = len(a.terms) < SHORT_TERMS, len(b.terms) < SHORT_TERMS
+    if a_bare != b_bare:
+        extra = a_extra if a_bare else b_extra
+        if len(extra) == 1:
+            return False
+    return True
 
 
 def same_story(cos: float, title_cover: float, a: Doc, b: Doc) -> bool:
@@ -503,7 +507,7 @@ def same_story(cos: float, title_cover: float, a: Doc, b: Doc) -> bool:
     figures_conflict = conflicting(a.title_numbers, b.numbers, b.title_numbers, a.numbers)
     if same_outlet and figures_conflict:
         return False  # one outlet's series: "Daily Report 218/2020" / "Daily Report 219/2020"
-    if figures_conflict or conflicting_names(a.title_entities, b.terms, b.title_entities, a.terms):
+    if figures_conflict or conflicting_names(a, b):
         return cos >= CONFLICT_MIN
     hours = abs(a.published - b.published) / 3600.0
     if same_outlet and a.headline_key and a.headline_key == b.headline_key:
