@@ -175,7 +175,7 @@ def _entities(text: str) -> set[str]:
 
 
 def strip_site(title: str) -> str:
-    """"Trump says … | Euractiv" -> "Trump says …" (a site name after the last bar, at most
+    """ "Trump says … | Euractiv" -> "Trump says …" (a site name after the last bar, at most
     five words, when something substantial stands before it)."""
     m = _SITE_SUFFIX.search(title)
     if m is None:

@@ -397,7 +397,7 @@ def cosine(a: Doc, b: Doc) -> float:
 
 
 def normalise_outlet(outlet: str) -> str:
-    """"https://www.Example.org/feed" and "example.org" -> "example.org"; names casefolded."""
+    """ "https://www.Example.org/feed" and "example.org" -> "example.org"; names casefolded."""
     name = outlet.casefold().strip()
     if "://" in name:
         name = urlsplit(name).hostname or name

@@ -41,7 +41,7 @@ from bot.topics.normalize import APOSTROPHES, DASHES, fold_phrase, scan_form
 MAX_TERMS = 200  # per list (aliases, one context group, exclusions)
 MAX_GROUPS = 5
 MAX_TERM_CHARS = 80
-MAX_CONCEPT_CHARS = 400
+MAX_CONCEPT_CHARS = 600
 MAX_PARTS = 6
 MAX_ALTERNATIVES = 24
 MIN_WORD_CHARS = 2
@@ -224,7 +224,7 @@ _DOTTED_WORD = re.compile(r"(?<![^\W\d_])((?:[A-Z]\.){2,3})(?![^\W\d_])")
 
 
 def _acronym_variant(text: str) -> str | None:
-    """"US-brokered" -> "U.S.-brokered"; "U.S." -> "US"; None when there is no such word."""
+    """ "US-brokered" -> "U.S.-brokered"; "U.S." -> "US"; None when there is no such word."""
     if _DOTTED_WORD.search(text):
         return _DOTTED_WORD.sub(lambda m: m.group(1).replace(".", ""), text)
     if _ACRONYM_WORD.search(text):

@@ -36,7 +36,9 @@ def names(m: Matcher, body: str, title: str = "") -> list[str]:
 
 def test_a_concept_matches_when_its_parts_meet_in_one_sentence() -> None:
     m = matcher(any_of=(FORCE,))
-    found = m.match("", "", "Talks went on. British troops could deploy to Ukraine after a ceasefire.")
+    found = m.match(
+        "", "", "Talks went on. British troops could deploy to Ukraine after a ceasefire."
+    )
     assert [x.topic for x in found] == ["beat"]
     assert found[0].alias == FORCE
     assert found[0].matched_text.startswith("British troops")
@@ -47,7 +49,9 @@ def test_a_concept_matches_when_its_parts_meet_in_one_sentence() -> None:
 
 def test_a_negated_part_is_a_referent_check() -> None:
     m = matcher(any_of=(FORCE,))
-    assert names(m, "European leaders say Russian troops must leave Ukraine before a ceasefire.") == []
+    assert (
+        names(m, "European leaders say Russian troops must leave Ukraine before a ceasefire.") == []
+    )
 
 
 def test_a_concept_exclusion_drops_hits_in_its_sentence_only() -> None:
