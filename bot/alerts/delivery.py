@@ -267,8 +267,8 @@ class OutboxDelivery:
         if burst and last_at is not None and last_at + window > now:
             await self._wait(pending, last_at + window, tally)
             return
-        if row.in_doubt or not burst or len(pending) <= 1:
-            # (a row in doubt may be posted already: it is settled on its own first)
+        if row.in_doubt or row.claimed_by is not None or not burst or len(pending) <= 1:
+            # (a row in doubt, or claimed, may be posted already: it is settled on its own)
             msg = compose.alert_message(
                 alert,
                 guild,

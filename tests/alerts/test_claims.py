@@ -108,3 +108,24 @@ async def _claimed(newsroom: Newsroom, outbox_id: int, holder: str) -> None:
             "UPDATE outbox SET claimed_by = ?, claimed_at = ? WHERE id = ?",
             (holder, to_iso(newsroom.clock.now()), outbox_id),
         )
+
+
+async def test_an_alert_in_doubt_is_not_folded_into_a_combined_message(newsroom: Newsroom) -> None:
+    """It may be posted already: it is settled on its own (found, or posted once), the rest of
+    the burst goes out combined."""
+    titles = [f"Donetsk story number {i}" for i in range(5)]
+    await newsroom.arrive(*[article(t, "Reuters", minutes=i) for i, t in enumerate(titles)])
+    rows = sorted(
+        (r for r in await newsroom.alerts.outbox() if r.guild_id == NEWSROOM), key=lambda r: r.id
+    )
+    async with newsroom.services.db.transaction() as tx:
+        await tx.execute("UPDATE outbox SET in_doubt = 1 WHERE id = ?", (rows[0].id,))
+    settings = newsroom.services.settings
+    await newsroom.deliver(settings.alert_hold_seconds + 1)
+    assert [p.kind for p in newsroom.posts(NEWSROOM)] == ["alert"]
+    await newsroom.deliver(settings.coalesce_window_seconds)  # one message per window in a burst
+    posts = newsroom.posts(NEWSROOM)
+    assert [p.kind for p in posts] == ["alert", "combined"]
+    (combined,) = [p for p in posts if p.kind == "combined"]
+    assert combined.title == "4 new stories on Donbas"
+    assert newsroom.transport.lookups == 1
