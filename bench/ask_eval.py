@@ -237,7 +237,7 @@ def sweep(tune: list[dict], write: bool = False) -> int:
     print(f"fitted threshold {fitted.threshold}")
     print("threshold  answerable-right  answered  precision  unanswerable-abstain  wrong/all")
     best_t, best_gain = fitted.threshold, -1e9
-    for t in [x / 100 for x in range(30, 96, 5)]:
+    for t in [x / 100 for x in [*range(30, 90, 5), *range(90, 100)]]:
         ans = [(q, g) for q, g, p in graded if q["answerable"]]
         right = sum(g == "right" and scores[q["qid"]] >= t for q, g in ans)
         answered = [(q, g) for q, g, p in graded if p >= t]

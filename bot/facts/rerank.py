@@ -46,6 +46,9 @@ FEATURES = (
     "heading",
     "supported",
     "lexical",
+    "rank",
+    "dense_rank",
+    "lead",
 )
 WORD_SIM_FLOOR = 0.45  # below this, two words are unrelated
 WORD_SIM_FULL = 0.85  # at or above this, a word stands in for the other fully
@@ -75,6 +78,9 @@ DEFAULT = Calibration(
         "heading": -1.0,
         "supported": 1.0,
         "lexical": 1.0,
+        "rank": 1.0,
+        "dense_rank": 1.0,
+        "lead": 0.0,
     },
     bias=-6.0,
     threshold=0.5,
@@ -149,9 +155,12 @@ def signals(
     context: set[str],
     article_terms: set[str],
     previous: FactRow | None,
+    headline_names: frozenset[str] = frozenset(),
 ) -> dict[str, float]:
-    """The signals of one candidate (see the module docstring)."""
+    """The signals of one candidate (see the module docstring); ``add_ranks`` adds the
+    ones that compare candidates."""
     fact = scored.fact
+    context = context | headline_names
     total = sum(w.values()) or 1.0
     _, fact_words = _sentence_words(fact.text)
     got = 0.0
@@ -196,7 +205,18 @@ def signals(
         "heading": 0.0 if fact.kind == "sentence" else 1.0,
         "supported": 1.0 if supported(question, scored) else 0.0,
         "lexical": scored.score,  # the word-level score (coverage + evidence)
+        "lead": 1.0 if fact.position <= 2 else 0.0,
     }
+
+
+def add_ranks(candidates: list[dict[str, float]]) -> None:
+    """Signals relative to the other candidates, given in word-level order: that order's
+    rank and the rank by meaning similarity, each as 1 / (1 + rank)."""
+    by_dense = sorted(range(len(candidates)), key=lambda i: -candidates[i]["dense"])
+    dense_rank = {i: r for r, i in enumerate(by_dense)}
+    for i, sig in enumerate(candidates):
+        sig["rank"] = 1.0 / (1.0 + i)
+        sig["dense_rank"] = 1.0 / (1.0 + dense_rank[i])
 
 
 @lru_cache(maxsize=5_000)

@@ -29,7 +29,7 @@ from bot.facts.ranking import (
     title_entities,
     weights,
 )
-from bot.facts.rerank import calibration, prepare, question_meaning, signals
+from bot.facts.rerank import add_ranks, calibration, prepare, question_meaning, signals
 from bot.facts.synonyms import SYNONYMS
 from bot.facts.terms import content_terms, entity_term
 from bot.models import Answer, FactView
@@ -345,18 +345,21 @@ class FactService:
         out: list[tuple[Scored, dict[str, float]]] = []
         top = scored[:RERANK_CAP]
         prepare([s.fact for s in top])
-        for s in top:
-            own, ctx = fact_terms(s.fact, previous.get(s.fact.id))
-            sig = signals(
+        sigs = [
+            signals(
                 q,
                 meaning,
                 s,
                 w,
-                own,
-                ctx | title_entities(s.fact.headline),
+                *fact_terms(s.fact, previous.get(s.fact.id)),
                 article_terms.get(s.fact.article_id, set()),
                 previous.get(s.fact.id),
+                title_entities(s.fact.headline),
             )
+            for s in top
+        ]
+        add_ranks(sigs)
+        for s, sig in zip(top, sigs, strict=True):
             p = cal.probability(sig)
             out.append(
                 (
