@@ -270,7 +270,8 @@ def main() -> int:
     parser.add_argument(
         "--sweep",
         action="store_true",
-        help="tune half: the coverage/precision trade-off over abstention thresholds",
+        help="the coverage/precision trade-off over abstention thresholds (tune half; with "
+        "--half held_out: that half, for the report only, never written)",
     )
     args = parser.parse_args()
     if not POOL.exists():
@@ -279,7 +280,9 @@ def main() -> int:
     questions = load_questions()
     tune, held = split(questions)
     if args.sweep:
-        return sweep(tune, args.write)
+        return sweep(
+            held if args.half == "held_out" else tune, args.write and args.half != "held_out"
+        )
     halves = {"tune": tune, "held_out": held}
     chosen = halves if args.half == "both" else {args.half: halves[args.half]}
     asked = [q for qs in chosen.values() for q in qs]
