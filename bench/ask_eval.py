@@ -250,7 +250,7 @@ def sweep(tune: list[dict], write: bool = False) -> int:
         )
         if right - 3 * wrong > best_gain:  # a confidently wrong answer costs three right ones
             best_t, best_gain = t, right - 3 * wrong
-    print(f"best threshold on the tuning half (right - 3 x wrong): {best_t:.2f}")
+    print(f"best threshold on this half (right - 3 x wrong): {best_t:.2f}")
     if write:
         path = ROOT / "bot" / "facts" / "calibration.json"
         body = json.loads(path.read_text())
