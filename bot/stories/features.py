@@ -174,6 +174,11 @@ def _entities(text: str) -> set[str]:
     return found
 
 
+def headline_words(headline: str) -> str:
+    """A headline's words, casefolded, one space apart: what "identical" compares."""
+    return " ".join(_WORD.findall(headline.casefold()))
+
+
 def strip_site(title: str) -> str:
     """ "Trump says … | Euractiv" -> "Trump says …" (a site name after the last bar, at most
     five words, when something substantial stands before it)."""

@@ -49,7 +49,7 @@ import numpy as np
 from bot.clock import utc
 from bot.models import StoryDoc
 from bot.storage.articles import content_hash
-from bot.stories.features import Features, extract
+from bot.stories.features import Features, extract, headline_words
 
 DEFAULT_WINDOW_HOURS = 72
 BATCH_EVICT_EVERY = 1000
@@ -130,7 +130,7 @@ class Doc:
     url: str | None
     content_hash: str | None
     vector: bytes | None = None  # the headline's meaning, int8 (see bot.meaning.model)
-    headline_key: str = ""  # the headline's terms, for "identical headline" (same site)
+    headline_key: str = ""  # the headline's words, for "identical headline" (same site)
 
 
 @dataclass(slots=True)
@@ -220,7 +220,7 @@ class StoryIndex:
             url=url,
             content_hash=content_hash,
             vector=vector,
-            headline_key=" ".join(sorted(feats.title_terms))
+            headline_key=headline_words(feats.headline)
             if len(feats.title_terms) >= IDENTICAL_MIN_TERMS
             else "",
         )

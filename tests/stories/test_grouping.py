@@ -247,3 +247,58 @@ def test_one_outlets_stories_on_one_event_stay_apart() -> None:
     )
     stories = group_articles([a, c])
     assert stories["a"] != stories["c"]
+
+
+def test_identical_headlines_from_one_site_join_but_not_a_numbered_series() -> None:
+    # Issue 14: one site's copies of a page with the same headline join.
+    title = "Ukraine's parliament approves 2026 budget with record defence spending"
+    stories = group_articles(
+        [
+            doc("a", title, "The budget passed on Wednesday after a long debate.", "example.org"),
+            doc("b", title, "Lawmakers voted for it; the details follow below.", "example.org", 2),
+            doc("c", "Donetsk update number 3", "Shelling went on.", "example.org", 3),
+            doc("d", "Donetsk update number 4", "Shelling went on.", "example.org", 4),
+        ]
+    )
+    assert stories["a"] == stories["b"]
+    assert stories["c"] != stories["d"]
+
+
+def test_outlets_compare_without_scheme_and_www() -> None:
+    from bot.stories.grouper import normalise_outlet
+
+    assert normalise_outlet("https://www.Example.org/feed.xml") == "example.org"
+    assert normalise_outlet("www.example.org") == normalise_outlet("example.org")
+    assert normalise_outlet("Reuters") == "reuters"
+
+
+def test_site_suffix_and_demonyms_are_not_name_conflicts() -> None:
+    from bot.stories.features import extract, strip_site
+
+    assert strip_site("EU lawmaker urges freeze of US trade deal | Euractiv") == (
+        "EU lawmaker urges freeze of US trade deal"
+    )
+    assert strip_site("Ukraine | live") == "Ukraine | live"  # too little before the bar
+    assert "euractiv" not in extract("EU lawmaker urges freeze of trade deal | Euractiv", "").terms
+    stories = group_articles(
+        [
+            doc(
+                "a",
+                "Russian and Belarusian athletes barred from the Winter Paralympics",
+                "Athletes from Russia and Belarus will not compete at the Winter Paralympics in "
+                "Beijing after teams threatened a boycott, the International Paralympic "
+                "Committee said on Thursday.",
+                "CNN",
+            ),
+            doc(
+                "b",
+                "Russia and Belarus athletes banned from Winter Paralympics",
+                "Russian and Belarusian athletes will not be allowed to compete at the Winter "
+                "Paralympics in Beijing, the International Paralympic Committee says, after "
+                "teams threatened a boycott.",
+                "BBC",
+                hours=3,
+            ),
+        ]
+    )
+    assert stories["a"] == stories["b"]
