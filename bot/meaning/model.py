@@ -23,6 +23,7 @@ DIM = 256
 _WEIGHTS = "weights/l2_supercat_256.safetensors"
 _TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
 _MAX_TOKENS = 256  # a sentence longer than this is represented by its first 256 tokens
+_BATCH = 128
 
 
 class ModelMissing(RuntimeError):
@@ -50,8 +51,7 @@ class Model:
             if "embedding.weight" not in weights
             else weights["embedding.weight"]
         )
-        # kept as shipped (float16, 16 MB); rows are widened to float32 when used
-        self._embedding: np.ndarray[Any, Any] = np.asarray(matrix)
+        self._embedding: np.ndarray[Any, Any] = np.asarray(matrix, dtype=np.float32)
         self._tokenizer = Tokenizer.from_file(str(folder / _TOKENIZER))
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
@@ -68,10 +68,17 @@ class Model:
             return out
         encoded = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
         rows = self._embedding.shape[0]
-        for i, enc in enumerate(encoded):
-            ids = [t for t in enc.ids[:_MAX_TOKENS] if 0 <= t < rows]
-            if ids:
-                out[i] = self._embedding[ids].astype(np.float32).mean(axis=0)
+        ids = [[t for t in enc.ids[:_MAX_TOKENS] if 0 <= t < rows] for enc in encoded]
+        for first in range(0, len(ids), _BATCH):  # small batches stay in the CPU cache
+            part = ids[first : first + _BATCH]
+            lengths = np.array([len(x) for x in part])
+            filled = np.flatnonzero(lengths)
+            if not len(filled):
+                continue
+            flat = np.fromiter((t for x in part for t in x), dtype=np.int64, count=lengths.sum())
+            starts = np.concatenate(([0], np.cumsum(lengths[filled])[:-1]))
+            sums = np.add.reduceat(self._embedding[flat], starts, axis=0)
+            out[first + filled] = sums / lengths[filled, None]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out
