@@ -14,6 +14,10 @@ import pytest
 from bot.clock import FixedClock
 from bot.services import Services, open_services
 from bot.settings import PROJECT_ROOT, Settings
+from tests.leftover_processes import (  # noqa: F401  (hooks: no process outlives the run)
+    pytest_sessionfinish,
+    pytest_sessionstart,
+)
 
 # ../shared beside the project; BW_TESTS_SHARED_DIR points elsewhere (the skip report's own test).
 SHARED = Path(os.environ.get("BW_TESTS_SHARED_DIR") or PROJECT_ROOT.parent / "shared")

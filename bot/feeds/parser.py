@@ -19,6 +19,9 @@ import logging
 import multiprocessing
 import os
 import re
+import select
+import threading
+import time
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from concurrent.futures.process import BrokenProcessPool
@@ -251,6 +254,39 @@ def _warm() -> int:
     return os.getpid()
 
 
+def _end_with(parent_pid: int) -> None:
+    """Worker initializer: the worker ends when the process that made the pool ends.
+
+    multiprocessing never tells a pool worker that its parent died (``kill -9``, OOM killer):
+    it would wait for work forever, and with it the forkserver and the resource tracker, which
+    exit only once their last worker has. A daemon thread waits for the parent's exit instead.
+    """
+    threading.Thread(
+        target=_exit_after, args=(parent_pid,), name="parse-worker-parent", daemon=True
+    ).start()
+
+
+def _exit_after(parent_pid: int) -> None:
+    try:
+        handle = os.pidfd_open(parent_pid)  # readable once the process has exited
+    except (AttributeError, OSError):  # not Linux >= 5.3, or the parent is gone already
+        while _alive(parent_pid):
+            time.sleep(1.0)
+    else:
+        select.select([handle], [], [])
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        pass
+    return True
+
+
 class ParsePool:
     """Runs :func:`parse_feed` off the event loop: threads for a few feeds, processes for many.
 
@@ -275,7 +311,10 @@ class ParsePool:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(["bot.feeds.parser"])
             self._processes = concurrent.futures.ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=ctx
+                max_workers=self.workers,
+                mp_context=ctx,
+                initializer=_end_with,
+                initargs=(os.getpid(),),
             )
         return self._processes
 

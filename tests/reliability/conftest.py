@@ -267,6 +267,11 @@ async def start_bot(
     for bot in started:
         if bot.proc is not None:
             await bot.kill9()
+    left = [line for bot in started for line in bot.left_behind]
+    if left:
+        pytest.fail(
+            f"{len(left)} process(es) the app started outlived it (killed now):\n" + "\n".join(left)
+        )
 
 
 async def prepare_database(

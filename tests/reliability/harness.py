@@ -41,6 +41,7 @@ from aiohttp import web
 
 from bot.settings import PROJECT_ROOT
 from tests.e2e.fake_discord import FakeDiscord
+from tests.leftover_processes import process_group
 
 _URL = re.compile(r"https?://[^\s)>\]]+")
 
@@ -273,6 +274,7 @@ class BotProcess:
         self.logs: list[Path] = []
         self.starts = 0
         self.stops: list[tuple[float, bool]] = []  # (seconds after SIGTERM, had to SIGKILL)
+        self.left_behind: list[str] = []  # processes still running after the app exited
 
     @property
     def pid(self) -> int:
@@ -293,6 +295,7 @@ class BotProcess:
                 env=self.env,
                 stdout=out,
                 stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,  # its own process group: see _wait_group_gone
             )
         self.starts += 1
 
@@ -306,10 +309,32 @@ class BotProcess:
         return self.logs[-1].read_text("utf-8", errors="replace") if self.logs else ""
 
     async def kill9(self) -> None:
+        """SIGKILL the app's own process only (as the OOM killer or ``kill -9 PID`` would)."""
         assert self.proc is not None
         if self.proc.returncode is None:
             self.proc.send_signal(signal.SIGKILL)
         await self.proc.wait()
+        await self._wait_group_gone()
+
+    async def _wait_group_gone(self, within: float = 10.0) -> None:
+        """Once the app has exited, the processes it started (the parse pool's forkserver,
+        workers and resource tracker) must end by themselves. Any still there after
+        ``within`` seconds are recorded in ``left_behind`` (the fixture fails the test) and
+        killed with the whole process group."""
+        assert self.proc is not None
+        pgid = self.proc.pid
+        deadline = time.monotonic() + within
+        while True:
+            members = process_group(pgid)
+            if not members or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
+        if members:
+            self.left_behind.extend(f"pid {pid}: {line[:160]}" for pid, line in members.items())
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     async def stop(self, grace: float = 20.0) -> int:
         if self.proc is None or self.proc.returncode is not None:
@@ -319,11 +344,12 @@ class BotProcess:
         try:
             code = await asyncio.wait_for(self.proc.wait(), grace)
             self.stops.append((time.monotonic() - began, False))
-            return code
         except TimeoutError:
             self.proc.kill()
             self.stops.append((time.monotonic() - began, True))
-            return await self.proc.wait()
+            code = await self.proc.wait()
+        await self._wait_group_gone()
+        return code
 
     def rss_kb(self) -> int:
         text = Path(f"/proc/{self.pid}/status").read_text()
