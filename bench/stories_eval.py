@@ -14,6 +14,7 @@ the second is held out. Only tune-half misses may be read (``--show-misses``).
 
     .venv/bin/python bench/stories_eval.py
     .venv/bin/python bench/stories_eval.py --half tune --show-misses
+    .venv/bin/python bench/stories_eval.py --no-meaning          # what the meaning rule adds
 
 Prints precision / recall per half, then one JSON object as the last line.
 """
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.models import StoryDoc  # noqa: E402
+from bot.stories import grouper  # noqa: E402
 from bot.stories.grouper import group_articles  # noqa: E402
 
 POOL = ROOT.parent / "shared" / "corpus" / "articles" / "dev_pool.jsonl"
@@ -103,7 +105,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--show-misses", action="store_true", help="print the TUNE half's misses")
     ap.add_argument("--half", choices=("both", "tune"), default="both")
+    ap.add_argument(
+        "--no-meaning", action="store_true", help="ablation: without the headline-meaning rule"
+    )
     args = ap.parse_args()
+    if args.no_meaning:
+        grouper.MEANING_MIN = 2.0  # a cosine never reaches it
     if not POOL.exists():
         print(f"skipped: {POOL} is absent (the pairs' texts live there)")
         return 0

@@ -14,6 +14,7 @@ tune half, the second the held-out half. Only the tune half's misses may be read
     .venv/bin/python bench/topics_eval.py                       # both halves
     .venv/bin/python bench/topics_eval.py --show-misses         # + the tune half's misses
     .venv/bin/python bench/topics_eval.py --half tune           # hide the held-out half
+    .venv/bin/python bench/topics_eval.py --no-concepts         # what the concepts add
 
 Prints a table per half (precision, recall, F1 per beat, macro F1, recall of positives per
 language), then one JSON object as the last line.
@@ -35,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.models import Match, Topic  # noqa: E402
 from bot.topics.matcher import Matcher  # noqa: E402
+from bot.topics.rules import is_concept  # noqa: E402
 from bot.topics.service import read_seed_topics  # noqa: E402
 
 POOL = ROOT.parent / "shared" / "corpus" / "articles" / "dev_pool.jsonl"
@@ -76,9 +78,18 @@ def load_texts(ids: set[str]) -> dict[str, tuple[str, str]]:
     return out
 
 
-def shipped_topics(path: Path) -> list[Topic]:
+def shipped_topics(path: Path, concepts: bool = True) -> list[Topic]:
+    def keep(terms: tuple[str, ...]) -> tuple[str, ...]:
+        return terms if concepts else tuple(t for t in terms if not is_concept(t))
+
     return [
-        Topic(id=i, name=r.name, any_of=r.any_of, all_of=r.all_of, none_of=r.none_of)
+        Topic(
+            id=i,
+            name=r.name,
+            any_of=keep(r.any_of),
+            all_of=tuple(keep(g) for g in r.all_of),
+            none_of=keep(r.none_of),
+        )
         for i, r in enumerate(read_seed_topics(path), 1)
     ]
 
@@ -141,6 +152,9 @@ def main() -> int:
     ap.add_argument(
         "--half", choices=("both", "tune"), default="both", help="'tune': hide the held-out half"
     )
+    ap.add_argument(
+        "--no-concepts", action="store_true", help="ablation: the rules without their concepts"
+    )
     args = ap.parse_args()
     if not POOL.exists():
         print(f"skipped: {POOL} is absent (the labelled records' texts live there)")
@@ -153,7 +167,7 @@ def main() -> int:
         print(f"warning: {len(missing)} labelled ids have no text (left out): {missing[:5]}")
     ids = [i for i in labels if i in texts]
     tune, held = split(ids)
-    matcher = Matcher(shipped_topics(args.seed_topics))
+    matcher = Matcher(shipped_topics(args.seed_topics, concepts=not args.no_concepts))
     t0 = time.perf_counter()
     found: dict[str, dict[str, Match]] = {}
     for i in ids:
