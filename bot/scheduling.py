@@ -242,6 +242,15 @@ def build_scheduler(
     return BeatwatchScheduler(services, transport, clock, prune=prune)
 
 
+def kick_delivery(scheduler: Any) -> None:
+    """Run the outbox delivery job now instead of at its next interval (no-op without a
+    running scheduler; the job itself never runs twice at once)."""
+    if scheduler is None or not getattr(scheduler, "running", False):
+        return
+    if scheduler.get_job("deliver") is not None:
+        scheduler.modify_job("deliver", next_run_time=datetime.now(UTC))
+
+
 async def refresh_digest_jobs(
     scheduler: BeatwatchScheduler, services: Any, transport: Transport
 ) -> None:

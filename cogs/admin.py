@@ -10,12 +10,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserFacingError
-from bot.services import Services
+from bot import newsroom
+from bot.discord.interaction import MANAGE, app, defer, guild_id, respond
+from bot.present import admin as present
 from bot.tree import NotManager
-from cogs import _render as render
-from cogs import _settings as settings
-from cogs._interaction import MANAGE, app, defer, guild_id, respond
 
 if TYPE_CHECKING:
     from bot.app import BeatwatchBot
@@ -38,24 +36,6 @@ async def _manage_server_only(interaction: discord.Interaction) -> bool:
     if guild is not None and guild.owner_id == interaction.user.id:
         return True
     raise NotManager("You need the Manage Server permission to choose the newsroom role.")
-
-
-async def build_newsroom_role(
-    services: Services, gid: int, role_id: int | None, role_name: str = ""
-) -> render.Reply:
-    if role_id is not None and role_id == gid:
-        raise UserFacingError(
-            "@everyone cannot be the newsroom role: pick a role your editors have."
-        )
-    await settings.update(services, gid, newsroom_role_id=role_id)
-    if role_id is None:
-        return render.text_reply(
-            "Newsroom role cleared: only members with Manage Server change beatwatch's settings."
-        )
-    return render.text_reply(
-        f"Members with <@&{role_id}> ({render.inert(role_name)}) may now change beatwatch's "
-        "settings (topics, feeds, alerts, digest), as well as those with Manage Server."
-    )
 
 
 @app_commands.guild_only()
@@ -89,7 +69,7 @@ class AdminCog(
         log.info(
             "event=commands_synced scope=%s count=%s by=%s", scope, len(synced), interaction.user.id
         )
-        await respond(interaction, render.text_reply(f"Synced {len(synced)} commands to {where}."))
+        await respond(interaction, present.synced(len(synced), where))
 
     @app_commands.command(
         name="newsroom-role",
@@ -101,16 +81,16 @@ class AdminCog(
         self, interaction: discord.Interaction, role: discord.Role | None = None
     ) -> None:
         gid = guild_id(interaction)
-        reply = await build_newsroom_role(
-            app(interaction).services, gid, role.id if role else None, role.name if role else ""
-        )
+        await newsroom.set_newsroom_role(app(interaction).services, gid, role.id if role else None)
         log.info(
             "event=newsroom_role_set guild=%s role=%s by=%s",
             gid,
             role.id if role else None,
             interaction.user.id,
         )
-        await respond(interaction, reply)
+        await respond(
+            interaction, present.newsroom_role(role.id if role else None, role.name if role else "")
+        )
 
 
 async def setup(bot: BeatwatchBot) -> None:

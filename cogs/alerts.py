@@ -12,11 +12,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import Services
-from cogs import _render as render
-from cogs import _settings as settings
-from cogs._interaction import MANAGE, app, guild_id, kick_delivery, manager_only, respond
-from cogs.status import waiting_hint
+from bot import newsroom
+from bot.discord.interaction import MANAGE, app, guild_id, manager_only, respond
+from bot.present import alerts as present
+from bot.scheduling import kick_delivery
 
 if TYPE_CHECKING:
     from bot.app import BeatwatchBot
@@ -37,61 +36,6 @@ def missing_permissions(channel: discord.TextChannel) -> list[str]:
     return [name for name, ok in needed if not ok]
 
 
-async def build_channel(
-    services: Services, gid: int, channel_id: int, *, mode: str = "discord"
-) -> render.Reply:
-    waiting = (await services.alerts.backlog(gid))["waiting_channel"]
-    await settings.update(services, gid, alert_channel_id=channel_id)
-    where = f"<#{channel_id}>" if mode == "discord" else f"channel {channel_id}"
-    text = f"Alerts will be posted in {where}."
-    if waiting:
-        text += (
-            f" {waiting} {'message' if waiting == 1 else 'messages'} waiting for a channel "
-            "will be posted there now (alerts older than 24 h go in the next digest instead)."
-        )
-    return render.text_reply(text)
-
-
-async def build_show_channel(services: Services, gid: int) -> render.Reply:
-    """``/alerts channel`` without a channel: where alerts go, or the hint that none is set."""
-    config = await settings.current(services, gid)
-    backlog = await services.alerts.backlog(gid)
-    if config.alert_channel_id:
-        text = f"Alerts are posted in <#{config.alert_channel_id}>."
-        if config.alerts_paused:
-            text += " (paused: /alerts resume to restart)"
-        return render.text_reply(text)
-    hint = waiting_hint(config, backlog)
-    return render.text_reply(
-        hint
-        or "No alert channel set yet: alerts wait until you choose one with "
-        "`/alerts channel channel:#newsroom`."
-    )
-
-
-async def build_pause(services: Services, gid: int, paused: bool) -> render.Reply:
-    await settings.update(services, gid, alerts_paused=1 if paused else 0)
-    if paused:
-        return render.text_reply(
-            "Alerts paused. New stories are kept for the digest; /alerts resume to restart."
-        )
-    return render.text_reply("Alerts resumed.")
-
-
-async def build_quiet_hours(services: Services, gid: int, start: str, end: str) -> render.Reply:
-    if start.strip().lower() in {"off", "none", "-"}:
-        await settings.update(services, gid, quiet_start=None, quiet_end=None)
-        return render.text_reply("Quiet hours off: alerts are posted at any hour.")
-    begin, finish = settings.parse_hhmm(start, "from"), settings.parse_hhmm(end, "to")
-    if begin == finish:
-        return render.text_reply("Quiet hours need two different times (or `from: off`).")
-    config = await settings.update(services, gid, quiet_start=begin, quiet_end=finish)
-    return render.text_reply(
-        f"Quiet hours {begin}–{finish} ({config.timezone}): alerts in that window wait and "
-        "are posted when it ends."
-    )
-
-
 @app_commands.guild_only()
 @MANAGE
 class AlertsCog(
@@ -109,19 +53,15 @@ class AlertsCog(
     async def channel(
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
-        bot = app(interaction)
+        bot, gid = app(interaction), guild_id(interaction)
         if channel is None:
-            await respond(
-                interaction, await build_show_channel(bot.services, guild_id(interaction))
-            )
+            config = await newsroom.current(bot.services, gid)
+            backlog = await bot.services.alerts.backlog(gid)
+            await respond(interaction, present.channel_shown(config, backlog))
             return
-        reply = await build_channel(bot.services, guild_id(interaction), channel.id)
-        missing = missing_permissions(channel)
-        if missing and reply.content:
-            reply.content += (
-                f"\n⚠️ I cannot post there yet: I need {', '.join(missing)} in that channel."
-            )
+        waiting = await newsroom.set_alert_channel(bot.services, gid, channel.id)
         kick_delivery(bot.scheduler)
+        reply = present.channel_set(channel.id, waiting, missing_permissions(channel))
         await respond(interaction, reply)
 
     @app_commands.command(
@@ -129,16 +69,14 @@ class AlertsCog(
     )
     @manager_only
     async def pause(self, interaction: discord.Interaction) -> None:
-        await respond(
-            interaction, await build_pause(app(interaction).services, guild_id(interaction), True)
-        )
+        await newsroom.set_paused(app(interaction).services, guild_id(interaction), True)
+        await respond(interaction, present.paused(True))
 
     @app_commands.command(name="resume", description="Post alerts again.")
     @manager_only
     async def resume(self, interaction: discord.Interaction) -> None:
-        await respond(
-            interaction, await build_pause(app(interaction).services, guild_id(interaction), False)
-        )
+        await newsroom.set_paused(app(interaction).services, guild_id(interaction), False)
+        await respond(interaction, present.paused(False))
 
     @app_commands.command(
         name="quiet-hours", description="Hold alerts between two times (server timezone)."
@@ -152,10 +90,9 @@ class AlertsCog(
         start: app_commands.Range[str, 1, 8],
         end: app_commands.Range[str, 1, 8] = "07:00",
     ) -> None:
-        reply = await build_quiet_hours(
-            app(interaction).services, guild_id(interaction), start, end
-        )
-        await respond(interaction, reply)
+        services = app(interaction).services
+        config = await newsroom.set_quiet_hours(services, guild_id(interaction), start, end)
+        await respond(interaction, present.quiet_hours(config))
 
 
 async def setup(bot: BeatwatchBot) -> None:

@@ -6,74 +6,21 @@ editor.
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import Services
-from cogs import _render as render
-from cogs import _settings as settings
-from cogs._interaction import app, defer, guild_id, kick_delivery, manager_only, respond
+from bot import newsroom
+from bot.discord import render
+from bot.discord.interaction import app, defer, guild_id, manager_only, respond
+from bot.present import digest as present
+from bot.scheduling import kick_delivery
 
 if TYPE_CHECKING:
     from bot.app import BeatwatchBot
-
-log = logging.getLogger(__name__)
-
-
-async def build_preview(services: Services, gid: int) -> render.Reply:
-    _digest, lines = await services.digests.preview(gid)
-    title, body = (lines[0], lines[1:]) if lines else ("Digest", [])
-    return render.Reply(
-        embeds=render.line_embeds(title, body or ["Nothing new since the last digest."]),
-        ephemeral=True,
-    )
-
-
-async def build_now(
-    services: Services, gid: int, fallback_channel: int | None, *, mode: str = "discord"
-) -> render.Reply:
-    """Queue the digest since the last one (posted by delivery, recorded as a run)."""
-    queued = await services.digests.post_now(gid, services.clock.now(), channel_id=fallback_channel)
-    if queued is None:
-        return render.text_reply("That digest was just queued; it is on its way.")
-    _digest, parts = queued
-    log.info("event=digest_now_queued guild=%s parts=%s", gid, parts)
-    config = await settings.current(services, gid)
-    target = config.digest_channel_id or config.alert_channel_id or fallback_channel
-    where = f" for <#{target}>" if target and mode == "discord" else ""
-    return render.text_reply(
-        f"Digest queued ({parts} {'part' if parts == 1 else 'parts'}){where}. "
-        "The daily digest still runs at its time and covers what comes after this one."
-    )
-
-
-async def build_schedule(
-    services: Services,
-    gid: int,
-    time: str,
-    timezone: str,
-    channel_id: int | None,
-    *,
-    mode: str = "discord",
-) -> render.Reply:
-    changes: dict[str, Any] = {
-        "digest_time": settings.parse_hhmm(time, "time"),
-        "timezone": settings.parse_timezone(timezone),
-    }
-    if channel_id is not None:
-        changes["digest_channel_id"] = channel_id
-    config = await settings.update(services, gid, **changes)
-    target = config.digest_channel_id or config.alert_channel_id
-    where = (
-        (f" in <#{target}>" if mode == "discord" else f" in channel {target}")
-        if target
-        else " (no channel yet: set one here or with /alerts channel)"
-    )
-    return render.text_reply(f"Daily digest at {config.digest_time} {config.timezone}{where}.")
 
 
 @app_commands.guild_only()
@@ -87,9 +34,8 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="The d
     )
     async def preview(self, interaction: discord.Interaction) -> None:
         await defer(interaction, ephemeral=True)
-        await respond(
-            interaction, await build_preview(app(interaction).services, guild_id(interaction))
-        )
+        digest, _lines = await app(interaction).services.digests.preview(guild_id(interaction))
+        await respond(interaction, present.preview(digest))
 
     @app_commands.command(
         name="now", description="Post the digest since the last one now (editors)."
@@ -98,9 +44,11 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="The d
     async def now(self, interaction: discord.Interaction) -> None:
         await defer(interaction, ephemeral=True)
         bot = app(interaction)
-        reply = await build_now(bot.services, guild_id(interaction), interaction.channel_id)
+        parts, target = await newsroom.digest_now(
+            bot.services, guild_id(interaction), interaction.channel_id
+        )
         kick_delivery(bot.scheduler)
-        await respond(interaction, reply)
+        await respond(interaction, present.queued(parts, target))
 
     @app_commands.command(
         name="schedule", description="Set the daily digest time and timezone (editors)."
@@ -118,21 +66,18 @@ class DigestCog(commands.GroupCog, group_name="digest", group_description="The d
         timezone: app_commands.Range[str, 1, 64],
         channel: discord.TextChannel | None = None,
     ) -> None:
-        bot = app(interaction)
-        gid = guild_id(interaction)
-        reply = await build_schedule(
+        bot, gid = app(interaction), guild_id(interaction)
+        config = await newsroom.schedule_digest(
             bot.services, gid, time, timezone, channel.id if channel else None
         )
         if bot.scheduler is not None:
             await bot.scheduler.reschedule_digest(gid)
-        await respond(interaction, reply)
+        await respond(interaction, present.scheduled(config))
 
     @schedule.autocomplete("timezone")
     async def _timezones(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        from zoneinfo import available_timezones
-
         needle = current.casefold().replace(" ", "_")
         names = sorted(z for z in available_timezones() if needle in z.casefold() and "/" in z)
         return render.choices((z, z) for z in names)

@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from bot.cli import emit_json, fail
-from bot.models import Answer
+from bot.cli.render import as_text
+from bot.present.ask import answer_reply
 from bot.services import open_services
 from bot.settings import Settings
 
@@ -24,27 +25,6 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=handle_ingest)
 
 
-def render(answer: Answer) -> str:
-    """The plain-text answer: the short answer, then each quote with its citation."""
-    lines = [answer.answer]
-    if answer.abstained:
-        return answer.answer
-    for conflict in answer.conflicts:
-        lines.append("")
-        lines.append(f"Sources differ — {conflict.subject}:")
-        for claim in conflict.claims:
-            lines.append(f"  - {claim.published}: {claim.value} ({claim.publisher})")
-    if answer.citations:
-        lines.append("")
-        lines.append("Sources:")
-    for n, c in enumerate(answer.citations, 1):
-        lines.append(f"  [{n}] “{c.quote}”")
-        where = f"{c.headline} — {c.publisher}, {c.published} (article {c.article_id})"
-        lines.append(f"      {where}" + (f" {c.url}" if c.url else ""))
-    lines.append(f"(confidence {answer.confidence:.2f})")
-    return "\n".join(lines)
-
-
 async def handle_ask(settings: Settings, args: argparse.Namespace) -> int:
     question = " ".join(args.question or [])
     if not question.strip():
@@ -54,7 +34,7 @@ async def handle_ask(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(answer.model_dump(mode="json"))
     else:
-        sys.stdout.write(render(answer) + "\n")
+        sys.stdout.write(as_text(answer_reply(answer, sources=True)) + "\n")
     return 0
 
 

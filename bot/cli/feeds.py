@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.cli import emit_json
+from bot.cli.render import as_text
 from bot.clock import to_iso
-from bot.models import CONSOLE_GUILD_ID, FeedCheckReport, FeedStatus
+from bot.models import CONSOLE_GUILD_ID, FeedCheckReport
+from bot.present import feeds as present
 from bot.services import open_services
 from bot.settings import Settings
 
@@ -88,27 +90,9 @@ async def handle_list(settings: Settings, args: argparse.Namespace) -> int:
         infos = await services.feeds.list(args.guild)
     if args.json:
         emit_json([i.model_dump(mode="json") for i in infos])
-        return 0
-    if not infos:
-        print("no feeds (add one with `beatwatch feeds add URL`)")
-    for info in infos:
-        channel = f" channel={info.channel_id}" if info.channel_id else ""
-        print(f"{info.id:>4}  {info.state:<8}  {info.title or '-'}  <{info.url}>{channel}")
+    else:
+        print(as_text(present.list_reply(infos)))
     return 0
-
-
-def _status_line(s: FeedStatus) -> str:
-    lines = [f"{s.id:>4}  {s.health:<8}  {s.title or '-'}  <{s.url}>"]
-    lines.append(
-        f"      last success {_when(s.last_success_at)}  errors {s.error_count}"
-        f"  next check {_when(s.next_check_at)}  entries {s.entry_count}"
-        + ("  malformed" if s.bozo else "")
-    )
-    if s.last_error:
-        lines.append(f"      last error {_when(s.last_error_at)}: {s.last_error}")
-    if s.state != "healthy" and s.state_reason:
-        lines.append(f"      {s.state}: {s.state_reason}")
-    return "\n".join(lines)
 
 
 async def handle_status(settings: Settings, args: argparse.Namespace) -> int:
@@ -116,18 +100,8 @@ async def handle_status(settings: Settings, args: argparse.Namespace) -> int:
         statuses = await services.feeds.status(args.guild)
     if args.json:
         emit_json([s.model_dump(mode="json") for s in statuses])
-        return 0
-    if not statuses:
-        print("no feeds")
-    for status in statuses:
-        print(_status_line(status))
-    kinds = ("healthy", "not checked yet", "failing", "disabled")
-    counts = {k: sum(s.health == k for s in statuses) for k in kinds}
-    print(
-        f"{len(statuses)} feeds: {counts['healthy']} healthy, "
-        f"{counts['not checked yet']} not checked yet, "
-        f"{counts['failing']} failing, {counts['disabled']} disabled"
-    )
+    else:
+        print(as_text(present.status_reply(statuses, detail=True)))
     return 0
 
 

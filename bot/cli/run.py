@@ -19,34 +19,24 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
-from bot import __version__
+from bot import __version__, newsroom
+from bot.cli.render import as_text
 from bot.clock import Clock, SystemClock
 from bot.errors import UserFacingError
 from bot.models import CONSOLE_GUILD_ID
 from bot.ops.runlock import RunLock
+from bot.present import alerts, ask, digest, feeds, topics
+from bot.present.help import help_reply
+from bot.present.reply import Reply
+from bot.present.status import status_reply
+from bot.present.timeline import timeline_reply
+from bot.scheduling import build_scheduler, kick_delivery
 from bot.services import Services, start_services, stop_services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 Write = Callable[[str], None]
-
-HELP = """\
-Commands (the same as in Discord; this console is the newsroom "console"):
-  /ask QUESTION                         answer from the sources, with quotes and citations
-  /topics list                          topics watched
-  /topics test TEXT                     which topics TEXT matches, and why
-  /topics add name:NAME aliases:"a, b" [exclude:"c, d"] [context:"e, f"]
-  /topics remove NAME
-  /topics backtest NAME [days:N]
-  /feeds list | /feeds status
-  /feeds add URL | /feeds remove URL-or-ID
-  /alerts pause | /alerts resume | /alerts quiet-hours FROM TO
-  /digest preview | /digest now | /digest schedule HH:MM TIMEZONE
-  /timeline TOPIC
-  /status
-  /help | /quit
-"""
 
 
 def register(sub: Any) -> None:
@@ -155,15 +145,13 @@ class Console:
         return True
 
     async def _run(self, command: str, rest: list[str], line: str) -> str:
-        from cogs import _render as render
-
         handler = self._commands().get(command)
         if handler is None:
             return f"unknown command /{command}; type /help"
         reply = await handler(rest, line)
-        return reply if isinstance(reply, str) else render.as_text(reply)
+        return reply if isinstance(reply, str) else as_text(reply)
 
-    def _commands(self) -> dict[str, Callable[[list[str], str], Awaitable[Any]]]:
+    def _commands(self) -> dict[str, Callable[[list[str], str], Awaitable[Reply | str]]]:
         return {
             "help": self._help,
             "ask": self._ask,
@@ -175,34 +163,24 @@ class Console:
             "status": self._status,
         }
 
-    async def _help(self, rest: list[str], line: str) -> str:
-        return HELP
+    async def _help(self, rest: list[str], line: str) -> Reply:
+        return help_reply()
 
-    async def _ask(self, rest: list[str], line: str) -> Any:
-        from cogs import _render as render
-        from cogs.ask import answer_embed, sources_reply
-
+    async def _ask(self, rest: list[str], line: str) -> Reply | str:
         parts = line.split(None, 1)
         question = parts[1].strip() if len(parts) > 1 else ""
         if not question:
             return "usage: /ask QUESTION"
-        answer = await self.services.facts.ask(question)
-        embeds = [answer_embed(answer)]
-        if answer.citations:
-            embeds.extend(sources_reply(answer).embeds)
-        return render.Reply(embeds=embeds)
+        return ask.answer_reply(await self.services.facts.ask(question), sources=True)
 
-    async def _topics(self, rest: list[str], line: str) -> Any:
-        from cogs import topics
-
+    async def _topics(self, rest: list[str], line: str) -> Reply | str:
         sub, opts, words = _parse(rest, "topics")
-        gid = self.guild_id
+        service, gid = self.services.topics, self.guild_id
         if sub == "list":
-            return await topics.build_list(self.services, gid)
+            return topics.list_reply(await service.list(gid))
         if sub == "test":
-            return await topics.build_test(
-                self.services, gid, " ".join(words) or opts.get("text", "")
-            )
+            text = " ".join(words) or opts.get("text", "")
+            return topics.matches_reply(await service.test(gid, text))
         if sub == "add":
             name = opts.get("name") or (words[0] if words else "")
             aliases = opts.get("aliases") or ", ".join(words[1:])
@@ -210,99 +188,90 @@ class Console:
                 return (
                     'usage: /topics add name:NAME aliases:"alias one, alias two" [exclude:"x, y"]'
                 )
-            return await topics.build_add(
-                self.services, gid, name, aliases, opts.get("exclude"), None, opts.get("context")
+            context = topics.split_terms(opts.get("context"))
+            topic = await service.add(
+                gid,
+                name,
+                topics.split_terms(aliases),
+                all_of=[context] if context else [],
+                exclude=topics.split_terms(opts.get("exclude")),
             )
+            return topics.added_reply(topic)
         if sub == "remove":
-            return await topics.build_remove(
-                self.services, gid, opts.get("name") or " ".join(words)
-            )
+            name = opts.get("name") or " ".join(words)
+            return topics.removed_reply(await service.remove(gid, name))
         if sub == "backtest":
             name = opts.get("name") or " ".join(words)
-            return await topics.build_backtest(
-                self.services, gid, name, int(opts.get("days", "30"))
-            )
+            days = int(opts.get("days", "30"))
+            return topics.backtest_reply(await service.backtest(gid, name, days))
         return "usage: /topics list|test|add|remove|backtest"
 
-    async def _feeds(self, rest: list[str], line: str) -> Any:
-        from cogs import feeds
-
+    async def _feeds(self, rest: list[str], line: str) -> Reply | str:
         sub, opts, words = _parse(rest, "feeds")
-        gid = self.guild_id
+        service, gid = self.services.feeds, self.guild_id
         if sub == "list":
-            return await feeds.build_list(self.services, gid, mode="console")
+            return feeds.list_reply(await service.list(gid))
         if sub == "status":
-            return await feeds.build_status(self.services, gid)
+            return feeds.status_reply(await service.status(gid))
         if sub == "add":
             url = opts.get("url") or (words[0] if words else "")
             return (
-                await feeds.build_add(self.services, gid, url) if url else "usage: /feeds add URL"
+                feeds.added_reply(await service.add(url, gid)) if url else "usage: /feeds add URL"
             )
         if sub == "remove":
             feed = opts.get("feed") or (words[0] if words else "")
-            return (
-                await feeds.build_remove(self.services, gid, feed)
-                if feed
-                else "usage: /feeds remove URL-or-ID"
-            )
+            if not feed:
+                return "usage: /feeds remove URL-or-ID"
+            return feeds.removed_reply(await service.remove(feed, gid))
         return "usage: /feeds list|status|add|remove"
 
-    async def _alerts(self, rest: list[str], line: str) -> Any:
-        from cogs import alerts
-
+    async def _alerts(self, rest: list[str], line: str) -> Reply | str:
         sub, opts, words = _parse(rest, "alerts")
         if sub in {"pause", "resume"}:
-            return await alerts.build_pause(self.services, self.guild_id, sub == "pause")
+            await newsroom.set_paused(self.services, self.guild_id, sub == "pause")
+            return alerts.paused(sub == "pause")
         if sub == "quiet-hours":
             start = opts.get("from") or (words[0] if words else "")
             end = opts.get("to") or (words[1] if len(words) > 1 else "07:00")
-            return await alerts.build_quiet_hours(self.services, self.guild_id, start, end)
+            config = await newsroom.set_quiet_hours(self.services, self.guild_id, start, end)
+            return alerts.quiet_hours(config)
         if sub == "channel":
-            return "In console mode alerts are printed here."
+            return alerts.console_channel()
         return "usage: /alerts pause|resume|quiet-hours FROM TO"
 
-    async def _digest(self, rest: list[str], line: str) -> Any:
-        from cogs import digest
-        from cogs._interaction import kick_delivery
-
+    async def _digest(self, rest: list[str], line: str) -> Reply | str:
         sub, opts, words = _parse(rest, "digest")
         if sub == "preview":
-            return await digest.build_preview(self.services, self.guild_id)
+            found, _lines = await self.services.digests.preview(self.guild_id)
+            return digest.preview(found)
         if sub == "now":
-            reply = await digest.build_now(self.services, self.guild_id, None, mode="console")
+            parts, _target = await newsroom.digest_now(self.services, self.guild_id)
             if self.scheduler is not None and self.scheduler.running:
                 kick_delivery(self.scheduler)
             else:
                 await self.services.alerts.deliver(self.transport, guild_id=self.guild_id)
-            return reply
+            return digest.queued(parts, None)  # printed here, no channel to name
         if sub == "schedule":
             time = opts.get("time") or (words[0] if words else "")
             tz = opts.get("timezone") or (
                 words[1] if len(words) > 1 else self.services.settings.default_timezone
             )
-            reply = await digest.build_schedule(
-                self.services, self.guild_id, time, tz, None, mode="console"
-            )
+            config = await newsroom.schedule_digest(self.services, self.guild_id, time, tz)
             if self.scheduler is not None:
                 await self.scheduler.reschedule_digest(self.guild_id)
-            return reply
+            return digest.scheduled(config)
         return "usage: /digest preview|now|schedule HH:MM TIMEZONE"
 
-    async def _timeline(self, rest: list[str], line: str) -> Any:
-        from cogs.timeline import build_timeline
-
+    async def _timeline(self, rest: list[str], line: str) -> Reply | str:
         _sub, opts, words = _parse(["-", *rest], "timeline")
         topic = opts.get("topic") or " ".join(words)
-        return (
-            await build_timeline(self.services, self.guild_id, topic)
-            if topic
-            else "usage: /timeline TOPIC"
-        )
+        if not topic:
+            return "usage: /timeline TOPIC"
+        return timeline_reply(await self.services.digests.timeline(self.guild_id, topic))
 
-    async def _status(self, rest: list[str], line: str) -> Any:
-        from cogs.status import build_status
-
-        return await build_status(self.services, self.guild_id, mode="console")
+    async def _status(self, rest: list[str], line: str) -> Reply:
+        snap = await newsroom.snapshot(self.services, self.guild_id)
+        return status_reply(snap, mode="console")
 
 
 # The options each console subcommand takes as ``key:value`` (as in Discord). A value runs up to
@@ -364,10 +333,7 @@ async def run_console(
     ops: Any = None
     try:
         if start_scheduler:
-            from bot.app import retention_hook
-            from bot.scheduling import build_scheduler
-
-            scheduler = build_scheduler(services, transport, clock, prune=retention_hook(services))
+            scheduler = build_scheduler(services, transport, clock)  # ops retention prunes
             scheduler.start()
         try:
             from bot.ops.runtime import OpsRuntime

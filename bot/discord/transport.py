@@ -1,6 +1,6 @@
 """The Discord ``Transport`` for the alerts outbox: posts and edits alerts, notices and digests.
 
-- Rendering goes through ``cogs._render`` (the one module that knows Discord's limits).
+- Rendering goes through ``bot.discord.render`` (the one module that knows Discord's limits).
 - ``allowed_mentions`` is none, except the topic's configured role on an alert.
 - Every send carries ``nonce`` = a short hash of ``OutgoingMessage.dedupe_key`` with
   ``enforce_nonce`` (discord.py sets it with the nonce): a resend after a lost answer returns
@@ -57,8 +57,8 @@ class DiscordTransport:
         self._client = client
 
     async def _render(self, msg: OutgoingMessage, *, post: bool = False) -> dict[str, Any]:
+        from bot.discord import render
         from bot.discord.views import alert_view
-        from cogs import _render as render
 
         marks: dict[alert_actions.Action, alert_actions.ActionMark] = {}
         desk: list[str] = []
@@ -108,7 +108,7 @@ class DiscordTransport:
 
     async def find_sent(self, msg: OutgoingMessage) -> str | None:
         """The message this bot already posted for ``msg.dedupe_key`` in the channel, if any."""
-        from cogs import _render as render
+        from bot.discord import render
 
         if msg.channel_id is None:
             return None

@@ -16,6 +16,10 @@ from typing import Any
 
 import discord
 
+from bot.discord import render
+from bot.discord.interaction import is_manager, respond
+from bot.present import ask as present_ask
+from bot.present.reply import Button
 from bot.storage import alert_actions
 from bot.storage.alert_actions import Action, ActionMark
 from bot.tree import APOLOGY, answer_ephemeral
@@ -81,9 +85,6 @@ class AlertButton(
             await answer_ephemeral(interaction, APOLOGY)
 
     async def _press(self, interaction: discord.Interaction[Any]) -> None:
-        from cogs import _render as render
-        from cogs._interaction import is_manager
-
         bot = interaction.client
         services = bot.services
         if not await is_manager(interaction):
@@ -141,10 +142,6 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"b
         return cls()
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        from cogs import _render as render
-        from cogs._interaction import respond
-        from cogs.ask import sources_reply
-
         try:
             message = interaction.message
             question = message.embeds[0].title if message and message.embeds else None
@@ -153,9 +150,7 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"b
                 return
             await interaction.response.defer(ephemeral=True, thinking=True)
             answer = await interaction.client.services.facts.ask(question)
-            reply = sources_reply(answer)
-            reply.ephemeral = True
-            await respond(interaction, reply if reply.embeds else render.text_reply("No sources."))
+            await respond(interaction, present_ask.sources_reply(answer))
         except Exception:  # boundary: one click
             log.exception("event=sources_failed guild=%s", interaction.guild_id)
             await answer_ephemeral(interaction, APOLOGY)
@@ -164,6 +159,19 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"b
 def sources_view() -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(SourcesButton())
+    return view
+
+
+def view_for(buttons: tuple[Button, ...]) -> discord.ui.View | None:
+    """The view for a reply's button specs (the persistent buttons this package knows)."""
+    if not buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in buttons:
+        if button.id == "sources":
+            view.add_item(SourcesButton())
+        else:
+            raise ValueError(f"no Discord button for {button.id!r}")
     return view
 
 

@@ -133,7 +133,7 @@ def test_cli_json_shape(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_cli_text_and_bad_input(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _cli(capsys, "ask", "Who denied the FT report?")
-    assert code == 0 and "Anna Kelly" in out and "Sources:" in out
+    assert code == 0 and "Anna Kelly" in out and "== Sources" in out
     code, out, err = _cli(capsys, "ask", "   ")
     assert code == 2 and "needs a question" in err and "Traceback" not in err + out
     code, out, err = _cli(capsys, "ask", "x" * 10_000)

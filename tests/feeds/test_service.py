@@ -227,7 +227,9 @@ def test_cli_add_refused_and_status(
     assert "refused: 169.254.169.254 is a cloud metadata address" in capsys.readouterr().err
     assert main(["feeds", "status"]) == 0
     out = capsys.readouterr().out
-    assert "healthy" in out and "next check" in out and out.rstrip().endswith("0 disabled")
+    # the same reply as /feeds status, as terminal text, with each feed's operator line
+    assert out.startswith("== Feed health") and "not checked yet" in out and "next check" in out
+    assert "errors 0" in out and "**" not in out
 
 
 def test_cli_feeds_check_prints_no_terminal_controls(

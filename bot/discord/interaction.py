@@ -1,4 +1,4 @@
-"""What every cog needs around an interaction: who may manage, and how to answer.
+"""What every command needs around an interaction: who may manage, and how to answer.
 
 Management commands carry ``default_permissions(manage_guild=True)`` (Discord hides them from
 everyone else unless a server admin grants them in Server Settings > Integrations) and, in
@@ -9,15 +9,15 @@ the server's settings, set with ``/admin newsroom-role``, or by name from
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
+from bot.discord import render
+from bot.present.reply import Reply
 from bot.storage import guilds
 from bot.tree import NotManager
-from cogs._render import Reply
 
 if TYPE_CHECKING:
     from bot.app import BeatwatchBot
@@ -72,15 +72,6 @@ async def _manager_predicate(interaction: discord.Interaction) -> bool:
 manager_only = app_commands.check(_manager_predicate)
 
 
-def kick_delivery(scheduler: Any) -> None:
-    """Run the outbox delivery job now instead of at its next interval (no-op without a
-    running scheduler; the job itself never runs twice at once)."""
-    if scheduler is None or not getattr(scheduler, "running", False):
-        return
-    if scheduler.get_job("deliver") is not None:
-        scheduler.modify_job("deliver", next_run_time=datetime.now(UTC))
-
-
 async def defer(interaction: discord.Interaction, *, ephemeral: bool) -> None:
     """Acknowledge now (the 3 s rule); the answer follows. A public deferral is remembered so
     an error can still be answered privately (see ``bot.tree.answer_ephemeral``)."""
@@ -90,15 +81,22 @@ async def defer(interaction: discord.Interaction, *, ephemeral: bool) -> None:
 
 
 async def respond(interaction: discord.Interaction, reply: Reply) -> None:
-    """Send a reply as the initial response or as followups, whichever is due."""
-    kwargs: dict[str, Any] = reply.send_kwargs()
+    """Render a reply for Discord and send it as the initial response or as followups,
+    whichever is due (embeds beyond one message's limits follow in more messages)."""
+    from bot.discord.views import view_for
+
+    out = render.to_discord(reply)
+    kwargs: dict[str, Any] = out.send_kwargs()
+    view = view_for(reply.buttons)
+    if view is not None:
+        kwargs["view"] = view
     if interaction.response.is_done():
         await interaction.followup.send(**kwargs)
     else:
         await interaction.response.send_message(**kwargs)
-    for embeds in reply.overflow():
+    for embeds in out.overflow():
         await interaction.followup.send(
             embeds=embeds,
-            ephemeral=reply.ephemeral,
+            ephemeral=out.ephemeral,
             allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -1,4 +1,4 @@
-"""cogs/_render: whatever goes in, what comes out fits Discord's limits."""
+"""bot/discord/render: whatever goes in, what comes out fits Discord's limits."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import discord
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cogs import _render as render
+from bot.discord import render
+from bot.present import reply as present
+from bot.present.text import pack
 
 text = st.text(min_size=0, max_size=5000)
 
@@ -39,10 +41,9 @@ def test_embed_always_fits(
 def test_lines_within_keeps_whole_lines_and_says_what_is_missing(
     lines: list[str], limit: int
 ) -> None:
-    out = render.lines_within(lines, limit)
+    out = pack(lines, limit)
     assert len(out) <= limit
-    kept = [line for line in lines if line]
-    if "\n".join(kept) != out and kept:
+    if "\n".join(lines) != out:
         assert out.splitlines()[-1].startswith("…and ")
 
 
@@ -67,3 +68,37 @@ def test_inert_breaks_mentions() -> None:
         and "<@&456>" not in out
         and "@here" not in out
     )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    title=text,
+    lines=st.lists(text, max_size=30),
+    fields=st.lists(st.tuples(text, st.lists(text, max_size=5)), max_size=40),
+    spill=st.booleans(),
+)
+def test_any_reply_fits(
+    title: str, lines: list[str], fields: list[tuple[str, list[str]]], spill: bool
+) -> None:
+    section = present.Section(
+        title=title,
+        lines=tuple((x,) for x in lines),
+        fields=tuple(present.Field(n, tuple((v,) for v in vs)) for n, vs in fields),
+        footer=title,
+        spill=spill,
+    )
+    out = render.to_discord(present.Reply(sections=(section,), text=((title * 3,),)))
+    assert len(out.send_kwargs().get("content", "")) <= render.CONTENT
+    for e in out.embeds:
+        _within_limits(e)
+    for message in [out.send_kwargs().get("embeds", []), *out.overflow()]:
+        assert len(message) <= 10 and sum(len(e) for e in message) <= render.EMBED_TOTAL
+
+
+def test_only_role_and_channel_spans_mention() -> None:
+    line = ("@everyone <@1> <#2> ", present.Strong("<@&3>"), present.RoleRef(4))
+    line += (present.ChannelRef(5), present.Link("@here", "https://x.example/"))
+    out = render.text(line)
+    assert "<@&4>" in out and "<#5>" in out
+    for raw in ("@everyone", "<@1>", "<#2>", "<@&3>", "@here"):
+        assert raw not in out

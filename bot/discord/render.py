@@ -1,17 +1,18 @@
-"""The only module that knows Discord's limits, and turns domain values into embeds.
+"""The only module that knows Discord's limits: replies (``bot.present``) and outgoing alerts,
+notices and digests (``OutgoingMessage``) as embeds.
 
 Limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits):
 content 2000; embed title 256, description 4096, 25 fields (name 256, value 1024), footer 2048,
 author 256, 6000 characters over all embeds of a message; 10 embeds per message;
 autocomplete 25 choices of 1-100 characters.
 
-Every function returns values (``Reply``, ``discord.Embed``); nothing here sends anything.
-Feed text is made inert (no mention can fire from it) before it goes into a message.
+Every function returns values (``DiscordReply``, ``discord.Embed``); nothing here sends anything.
+Every plain string of a reply is made inert (no mention can fire from it); only a ``RoleRef`` or
+``ChannelRef`` span becomes a mention, and replies are sent with no allowed mentions anyway.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,9 @@ from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
+
+from bot.present import reply as present
+from bot.present.text import chunks, clip, inert, pack
 
 CONTENT = 2000
 TITLE = 256
@@ -35,48 +39,16 @@ CHOICES = 25
 CHOICE_NAME = 100
 CHOICE_VALUE = 100
 
-ELLIPSIS = "…"
-
 COLOUR_ALERT = discord.Colour.from_rgb(0xC0, 0x39, 0x2B)
 COLOUR_INFO = discord.Colour.from_rgb(0x2E, 0x86, 0xC1)
 COLOUR_OK = discord.Colour.from_rgb(0x27, 0xAE, 0x60)
 COLOUR_WARN = discord.Colour.from_rgb(0xE6, 0x7E, 0x22)
 COLOUR_MUTED = discord.Colour.from_rgb(0x7F, 0x8C, 0x8D)
 
-_MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
 
-
-def inert(text: str) -> str:
-    """Break anything that could ping or link a channel (a zero-width space after the @/<)."""
-    return _MENTION.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
-
-
-def clip(text: str, limit: int) -> str:
-    text = text or ""
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - 1)].rstrip() + ELLIPSIS
-
-
-def lines_within(lines: Iterable[str], limit: int, *, more: str = "…and {n} more") -> str:
-    """Join whole lines up to ``limit`` characters; say how many were left out."""
-    items = [line for line in lines if line]
-    full = "\n".join(items)
-    if len(full) <= limit:
-        return full
-    reserve = len(more.format(n=len(items))) + 1
-    out: list[str] = []
-    used = 0
-    for line in items:
-        cost = len(line) + (1 if out else 0)
-        if used + cost + reserve > limit:
-            break
-        out.append(line)
-        used += cost
-    if not out:
-        out = [clip(items[0], limit - reserve)]
-    out.append(more.format(n=len(items) - len(out)))
-    return "\n".join(out)
+def lines_within(lines: Iterable[str], limit: int) -> str:
+    """Whole non-empty lines within ``limit`` characters, "…and N more" (``pack``)."""
+    return pack([line for line in lines if line], limit)
 
 
 def embed_size(embed: discord.Embed) -> int:
@@ -158,11 +130,6 @@ def when(dt: datetime | None, tz: str | None = None, *, style: str = "f") -> str
     return f"<t:{int(dt.timestamp())}:{style}>" if style else local.strftime("%Y-%m-%d %H:%M %Z")
 
 
-def day(dt: datetime, tz: str | None = None) -> str:
-    local = dt.astimezone(ZoneInfo(tz)) if tz else dt
-    return local.strftime("%d %b %Y")
-
-
 def link(text: str, url: str | None) -> str:
     text = inert(text).replace("[", "(").replace("]", ")")
     if url and url.startswith(("http://", "https://")):
@@ -170,35 +137,38 @@ def link(text: str, url: str | None) -> str:
     return text
 
 
-@dataclass
-class Reply:
-    """What a command answers: text and/or embeds, an optional view, public or private."""
-
-    content: str | None = None
-    embeds: list[discord.Embed] = field(default_factory=list)
-    ephemeral: bool = False
-    view: discord.ui.View | None = None
-
-    def send_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {
-            "allowed_mentions": discord.AllowedMentions.none(),
-            "ephemeral": self.ephemeral,
-        }
-        if self.content:
-            kwargs["content"] = clip(self.content, CONTENT)
-        if self.embeds:
-            kwargs["embeds"] = fit_message(self.embeds)[0]
-        if self.view is not None:
-            kwargs["view"] = self.view
-        return kwargs
-
-    def overflow(self) -> list[list[discord.Embed]]:
-        """Embeds that did not fit the first message (sent as followups)."""
-        return fit_message(self.embeds)[1:] if self.embeds else []
+def span(s: present.Span) -> str:
+    """One span as Discord markdown; plain text is made inert."""
+    if isinstance(s, str):
+        return inert(s)
+    if isinstance(s, present.Strong):
+        return f"**{inert(s.text)}**" if s.text.strip() else inert(s.text)
+    if isinstance(s, present.Link):
+        return link(s.text, s.url)
+    if isinstance(s, present.Quote):
+        return "> " + inert(s.text)
+    if isinstance(s, present.Code):
+        return "`" + inert(s.text).replace("`", "'") + "`"
+    if isinstance(s, present.Moment):
+        return f"<t:{int(s.at.timestamp())}:{'R' if s.relative else 'f'}>"
+    if isinstance(s, present.Ident):
+        return ""  # ids are for typing; Discord has autocomplete and buttons
+    if isinstance(s, present.ChannelRef):
+        return f"<#{int(s.id)}>"
+    return f"<@&{int(s.id)}>"
 
 
-def text_reply(text: str, *, ephemeral: bool = True) -> Reply:
-    return Reply(content=clip(text, CONTENT), ephemeral=ephemeral)
+def text(line: present.Line) -> str:
+    return "".join(span(s) for s in line)
+
+
+_TONE = {
+    "info": COLOUR_INFO,
+    "ok": COLOUR_OK,
+    "warn": COLOUR_WARN,
+    "alert": COLOUR_ALERT,
+    "muted": COLOUR_MUTED,
+}
 
 
 def embed(
@@ -226,29 +196,65 @@ def embed(
     return fit(e)
 
 
-def as_text(reply: Reply) -> str:
-    """Plain-text form of a reply, for console mode."""
-    out: list[str] = []
-    if reply.content:
-        out.append(reply.content)
-    for e in reply.embeds:
-        if e.title:
-            out.append(f"== {e.title}" + (f" <{e.url}>" if e.url else ""))
-        if e.description:
-            out.append(e.description)
-        for f in e.fields:
-            out.append(f"-- {f.name}\n{f.value}")
-        if e.footer and e.footer.text:
-            out.append(f"({e.footer.text})")
-    text = "\n".join(out)
-    text = re.sub(
-        r"<t:(\d+):\w>",
-        lambda m: (
-            datetime.fromtimestamp(int(m.group(1))).astimezone().strftime("%Y-%m-%d %H:%M %Z")
-        ),
-        text,
+def section_embeds(section: present.Section) -> list[discord.Embed]:
+    """One section as one embed, or (``spill``) its lines over as many embeds as needed."""
+    lines = [text(line) for line in section.lines]
+    if section.spill and lines:
+        parts = chunks(lines, DESCRIPTION, sep=section.gap)
+    else:
+        parts = [pack(lines, DESCRIPTION, sep=section.gap)]
+    fields = [
+        (inert(f.name), pack([text(x) for x in f.lines], FIELD_VALUE)) for f in section.fields
+    ]
+    colour = _TONE.get(section.tone, COLOUR_INFO)
+    out = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        out.append(
+            embed(
+                section.title if i == 0 else f"{section.title} (cont. {i + 1}/{len(parts)})",
+                part,
+                url=section.url if i == 0 else None,
+                colour=colour,
+                fields=fields if last else (),
+                footer=inert(section.footer) if last else "",
+            )
+        )
+    return out
+
+
+@dataclass
+class DiscordReply:
+    """A reply ready to send: text and/or embeds, public or private (the view is added by
+    ``bot.discord.interaction.respond`` from the reply's button specs)."""
+
+    content: str | None = None
+    embeds: list[discord.Embed] = field(default_factory=list)
+    ephemeral: bool = False
+
+    def send_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "allowed_mentions": discord.AllowedMentions.none(),
+            "ephemeral": self.ephemeral,
+        }
+        if self.content:
+            kwargs["content"] = clip(self.content, CONTENT)
+        if self.embeds:
+            kwargs["embeds"] = fit_message(self.embeds)[0]
+        return kwargs
+
+    def overflow(self) -> list[list[discord.Embed]]:
+        """Embeds that did not fit the first message (sent as followups)."""
+        return fit_message(self.embeds)[1:] if self.embeds else []
+
+
+def to_discord(reply: present.Reply) -> DiscordReply:
+    content = "\n".join(text(line) for line in reply.text)
+    return DiscordReply(
+        content=clip(content, CONTENT) or None,
+        embeds=[e for s in reply.sections for e in section_embeds(s)],
+        ephemeral=reply.ephemeral,
     )
-    return text.replace("\u200b", "")
 
 
 # --- alerts, notices and digests (OutgoingMessage from the alerts outbox) -------------------
@@ -348,23 +354,3 @@ def with_desk(embed_in: discord.Embed, desk: Sequence[str]) -> discord.Embed:
     if desk:
         e.add_field(name="Desk", value=lines_within(desk, FIELD_VALUE), inline=False)
     return fit(e)
-
-
-def line_embeds(
-    title: str, lines: Sequence[str], *, colour: discord.Colour = COLOUR_INFO
-) -> list[discord.Embed]:
-    """Long text as whole lines over as many embeds as needed (first one titled)."""
-    chunks: list[list[str]] = [[]]
-    size = 0
-    for line in lines:
-        line = clip(line, DESCRIPTION)
-        if chunks[-1] and size + len(line) + 1 > DESCRIPTION:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(line)
-        size += len(line) + 1
-    embeds = []
-    for i, chunk in enumerate(chunks):
-        heading = title if i == 0 else f"{title} (cont. {i + 1}/{len(chunks)})"
-        embeds.append(embed(heading, "\n".join(chunk), colour=colour))
-    return embeds

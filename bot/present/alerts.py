@@ -1,0 +1,82 @@
+"""``/alerts channel|pause|resume|quiet-hours``: where and when a server's alerts are posted."""
+
+from __future__ import annotations
+
+from bot.models import GuildConfig
+from bot.present.reply import ChannelRef, Code, Line, Reply, line, say
+from bot.present.text import plural
+
+
+def waiting_hint(config: GuildConfig | None, backlog: dict[str, int]) -> Line:
+    """The clear hint for a server with messages waiting and no alert channel (() if none)."""
+    if backlog["waiting_channel"] == 0 or (config is not None and config.alert_channel_id):
+        return ()
+    alerts = backlog["waiting_alerts"]
+    what = plural(alerts, "alert") if alerts else "Messages"
+    rest = backlog["waiting_channel"] - alerts
+    if alerts and rest:
+        what += f" and {rest} other {'message' if rest == 1 else 'messages'}"
+    return (
+        f"⚠️ {what} waiting: this server has no alert channel. Set one with ",
+        Code("/alerts channel"),
+        " and they are posted there.",
+    )
+
+
+def channel_set(channel_id: int, waiting: int, missing: list[str] | None = None) -> Reply:
+    lines: list[Line] = [
+        line(
+            "Alerts will be posted in ",
+            ChannelRef(channel_id),
+            ".",
+            (
+                f" {plural(waiting, 'message')} waiting for a channel will be posted there now "
+                "(alerts older than 24 h go in the next digest instead)."
+            )
+            if waiting
+            else None,
+        )
+    ]
+    if missing:
+        lines.append((f"⚠️ I cannot post there yet: I need {', '.join(missing)} in that channel.",))
+    return say(*lines)
+
+
+def channel_shown(config: GuildConfig, backlog: dict[str, int]) -> Reply:
+    """``/alerts channel`` without a channel: where alerts go, or the hint that none is set."""
+    if config.alert_channel_id:
+        return say(
+            line(
+                "Alerts are posted in ",
+                ChannelRef(config.alert_channel_id),
+                ".",
+                " (paused: /alerts resume to restart)" if config.alerts_paused else None,
+            )
+        )
+    return say(
+        waiting_hint(config, backlog)
+        or (
+            "No alert channel set yet: alerts wait until you choose one with ",
+            Code("/alerts channel channel:#newsroom"),
+            ".",
+        )
+    )
+
+
+def console_channel() -> Reply:
+    return say("In console mode alerts are printed here.")
+
+
+def paused(on: bool) -> Reply:
+    if on:
+        return say("Alerts paused. New stories are kept for the digest; /alerts resume to restart.")
+    return say("Alerts resumed.")
+
+
+def quiet_hours(config: GuildConfig) -> Reply:
+    if not config.quiet_start or not config.quiet_end:
+        return say("Quiet hours off: alerts are posted at any hour.")
+    return say(
+        f"Quiet hours {config.quiet_start}–{config.quiet_end} ({config.timezone}): alerts in that "
+        "window wait and are posted when it ends."
+    )
