@@ -25,7 +25,7 @@ import logging
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ahocorasick
 
@@ -74,6 +74,7 @@ class _Pattern:
     # _PART: (concept index into Matcher._concepts, part index) for every concept part this
     # term stands in: one pattern per distinct term, however many concepts share it.
     targets: tuple[tuple[int, int], ...] = ()
+    required: tuple[tuple[int, int], ...] = ()  # (concept, bit of a required part it is)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ class _Concept:
     pattern: _Pattern  # what a hit of the whole concept reports (role, topic, group)
     required: tuple[int, ...]  # parts that must occur
     negated: tuple[int, ...]  # parts that must not
+    need: int  # the bits of the required parts
 
 
 def _pattern(
@@ -147,14 +149,20 @@ class Matcher:
             for text in topic.none_of:
                 self._add(by_key, text, ti, _NONE, 0, "exclusion")
         for term, targets in self._parts.values():
-            self._patterns.append(_pattern(term, -1, _PART, -1, tuple(targets)))
+            pattern = _pattern(term, -1, _PART, -1, tuple(targets))
+            required = tuple(
+                (ci, 1 << pi) for ci, pi in targets if pi in self._concepts[ci].required
+            )
+            pattern = replace(pattern, required=required)
+            self._patterns.append(pattern)
             by_key.setdefault(term.scan_key, []).append(len(self._patterns) - 1)
         self._automaton: ahocorasick.Automaton | None = None
         if by_key:
             automaton = ahocorasick.Automaton()
             for key, ids in by_key.items():
-                pats = tuple(self._patterns[i] for i in ids)
-                automaton.add_word(key, (len(key), pats))
+                pats = tuple(self._patterns[i] for i in ids if self._patterns[i].role != _PART)
+                parts = tuple(self._patterns[i] for i in ids if self._patterns[i].role == _PART)
+                automaton.add_word(key, (len(key), pats, parts))
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -191,6 +199,7 @@ class Matcher:
                 _Pattern(_concept_term(concept), ti, role, group, _PHRASE, ctx=ctx),
                 tuple(i for i, p in enumerate(concept.parts) if not p.negated),
                 tuple(i for i, p in enumerate(concept.parts) if p.negated),
+                sum(1 << i for i, p in enumerate(concept.parts) if not p.negated),
             )
         )
         for pi, part in enumerate(concept.parts):
@@ -212,7 +221,7 @@ class Matcher:
         folded: list[Scanned | None] = [None, None, None]
         hits: list[_Hit] = []  # alias and exclusion hits
         context: set[tuple[int, int]] = set()  # (topic, all_of group) seen
-        raw: list[tuple[int, int, int, _Pattern]] = []  # concept parts' key hits, unverified
+        raw: list[tuple[int, int, int, tuple[_Pattern, ...]]] = []  # concept part key hits
         for fi, text in enumerate((title, summary, body)):
             if not text:
                 continue
@@ -256,35 +265,36 @@ class Matcher:
 
     def _verify_parts(
         self,
-        raw: list[tuple[int, int, int, _Pattern]],
+        raw: list[tuple[int, int, int, tuple[_Pattern, ...]]],
         folded: list[Scanned | None],
         context: set[tuple[int, int]],
     ) -> list[_Hit]:
         """Verify the key hits of concept parts, only for concepts whose every required part
         had a key hit (most articles have none: common words like "talks" cost little)."""
-        distinct = {id(p): p for _, _, _, p in raw}
-        seen: dict[int, set[int]] = {}
+        distinct = {id(p): p for ps in {id(r[3]): r[3] for r in raw}.values() for p in ps}
+        seen: dict[int, int] = {}
         for p in distinct.values():
-            for ci, pi in p.targets:
-                seen.setdefault(ci, set()).add(pi)
+            for ci, bit in p.required:
+                seen[ci] = seen.get(ci, 0) | bit
+        concepts = self._concepts
         live = {
             ci
-            for ci, found in seen.items()
-            if self._concepts[ci].pattern.ctx not in context
-            and all(pi in found for pi in self._concepts[ci].required)
+            for ci, bits in seen.items()
+            if bits == concepts[ci].need and concepts[ci].pattern.ctx not in context
         }
         if not live:
             return []
         wanted = {k for k, p in distinct.items() if any(ci in live for ci, _ in p.targets)}
         out: list[_Hit] = []
-        for fi, start, last, p in raw:
-            if id(p) not in wanted:
-                continue
-            f = folded[fi]
-            assert f is not None
-            end = _verify(p, f, start, last)
-            if end >= 0:
-                out.append(_Hit(fi, start, end, p))
+        for fi, start, last, ps in raw:
+            for p in ps:
+                if id(p) not in wanted:
+                    continue
+                f = folded[fi]
+                assert f is not None
+                end = _verify(p, f, start, last)
+                if end >= 0:
+                    out.append(_Hit(fi, start, end, p))
         return out
 
     def _concept_hits(
@@ -338,22 +348,21 @@ class Matcher:
         fi: int,
         hits: list[_Hit],
         context: set[tuple[int, int]],
-        raw: list[tuple[int, int, int, _Pattern]],
+        raw: list[tuple[int, int, int, tuple[_Pattern, ...]]],
     ) -> None:
         assert self._automaton is not None
         scan = f.scan  # scan[i + 1] is base offset i; it starts and ends with a space
         n = len(scan)
-        for last, (klen, pats) in self._automaton.iter(scan):
+        for last, (klen, pats, parts) in self._automaton.iter(scan):
             start = last - klen + 1  # the key's leading space = base offset of the word
+            if parts:  # concept parts: verified later, only if their concept can still match
+                raw.append((fi, start, last, parts))
             view = ""
             have = 0
             next_lit = next_wild = -1  # where the next word starts (computed on demand)
             for p in pats:
                 if p.ctx in context:
                     continue  # this context group is already satisfied
-                if p.role == _PART:  # verified later, only if its concept can still match
-                    raw.append((fi, start, last, p))
-                    continue
                 term = p.term
                 if p.kind == _WORD:  # one plain word: the scan form decides
                     if scan[last] == " ":  # a short word keyed with its trailing space

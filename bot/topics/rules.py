@@ -153,9 +153,13 @@ def parse_term(raw: str, what: str = "alias") -> Term:
     # breaks and no-break spaces fold to spaces); any other punctuation must be as written.
     regex = re.compile(re.escape(folded).replace(r"\*", _WORD_TAIL).replace(r"\ ", " +"))
     # The automaton key: the first word in scan form, as a whole word when it is short
-    # ("U.S." -> " u ", "US" -> " us "), else as a prefix (" security", " гаранті").
-    first = scan_form(key).split(" ")[0]
-    scan_key = f" {first} " if len(first) < MIN_STEM_CHARS else f" {first}"
+    # ("U.S." -> " u ", "US" -> " us ") or complete ("security guarantee*" -> " security ",
+    # "Donetsk" -> " donetsk "), as a prefix only when a '*' ends it (" гаранті", " ukrain"):
+    # a key that is a prefix of many words ("pro" of "pro-Moscow") would fire everywhere.
+    words = scan_form(key).split(" ")
+    first = words[0]
+    complete = len(words) > 1 or "*" not in folded
+    scan_key = f" {first} " if len(first) < MIN_STEM_CHARS or complete else f" {first}"
     letters = [ch for ch in text if ch.isalpha()]
     acronym = (
         "*" not in text
