@@ -156,9 +156,9 @@ def parse_term(raw: str, what: str = "alias") -> Term:
     # ("U.S." -> " u ", "US" -> " us ") or complete ("security guarantee*" -> " security ",
     # "Donetsk" -> " donetsk "), as a prefix only when a '*' ends it (" гаранті", " ukrain"):
     # a key that is a prefix of many words ("pro" of "pro-Moscow") would fire everywhere.
-    words = scan_form(key).split(" ")
-    first = words[0]
-    complete = len(words) > 1 or "*" not in folded
+    key_words = scan_form(key).split(" ")
+    first = key_words[0]
+    complete = len(key_words) > 1 or "*" not in folded
     scan_key = f" {first} " if len(first) < MIN_STEM_CHARS or complete else f" {first}"
     letters = [ch for ch in text if ch.isalpha()]
     acronym = (
