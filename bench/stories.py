@@ -31,6 +31,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,7 +40,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bot.models import StoryDoc  # noqa: E402
 from bot.storage.articles import content_hash  # noqa: E402
 from bot.stories.features import extract  # noqa: E402
-from bot.stories.grouper import StoryIndex, epoch, group_articles  # noqa: E402
+from bot.stories.grouper import (  # noqa: E402
+    StoryIndex,
+    epoch,
+    group_articles,
+    headline_vectors,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 OUTLETS = [
@@ -191,10 +197,13 @@ def build_docs(
     ep = 0
     while len(docs) < n:
         start = T0 + timedelta(days=14 * ep)
-        for b, (source, title, text) in enumerate(bases):
+        for b, (source, title, base_text) in enumerate(bases):
             if len(docs) >= n:
                 break
             label = f"e{ep}b{b}"
+            # A later epoch's story is another story, not an exact copy (those join whatever
+            # their dates): its text says one thing more.
+            text = f"{base_text} Edition {ep + 1}." if ep else base_text
             when = start + timedelta(minutes=7 * b)  # ~10 days of news per epoch
             outlets = [source] + [o for o in rng.sample(OUTLETS, 12) if o != source][:11]
             url = f"https://news.example/{label}"
@@ -299,6 +308,14 @@ def run_batch(n: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
     )
 
 
+def batch_vectors(feats: list[Any], batch: int = 512) -> list[bytes | None]:
+    """Headline meaning vectors in batches (as a start-up load computes them)."""
+    out: list[bytes | None] = []
+    for i in range(0, len(feats), batch):
+        out += headline_vectors([f.headline for f in feats[i : i + batch]])
+    return out
+
+
 def run_incremental(stored: int, probes: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
     docs, truth, _, _ = build_docs(stored + probes, seed=2)
     rng = random.Random(3)
@@ -310,9 +327,10 @@ def run_incremental(stored: int, probes: int, out: mp.Queue) -> None:  # type: i
     feats = [extract(d.title, d.text) for d in stored_docs]
     for f in feats:
         index.count(f.terms)
-    for d, f in zip(stored_docs, feats, strict=True):
+    vectors = batch_vectors(feats)
+    for d, f, v in zip(stored_docs, feats, vectors, strict=True):
         doc = index.make_doc(
-            d.id, f, epoch(d.published), d.outlet, d.url, content_hash(d.title, d.text)
+            d.id, f, epoch(d.published), d.outlet, d.url, content_hash(d.title, d.text), v
         )
         index.add(doc, truth[d.id], counted=True)  # stored stories as the truth labels
     load_seconds = time.perf_counter() - started
@@ -362,13 +380,14 @@ def run_index_bytes(n: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
 
     docs, truth, _, _ = build_docs(n, seed=6)
     feats = [extract(d.title, d.text) for d in docs]
+    vectors = batch_vectors(feats)
     tracemalloc.start()
     index = StoryIndex(window_seconds=1e12)
     for f in feats:
         index.count(f.terms)
-    for d, f in zip(docs, feats, strict=True):
+    for d, f, v in zip(docs, feats, vectors, strict=True):
         doc = index.make_doc(
-            d.id, f, epoch(d.published), d.outlet, d.url, content_hash(d.title, d.text)
+            d.id, f, epoch(d.published), d.outlet, d.url, content_hash(d.title, d.text), v
         )
         index.add(doc, truth[d.id], counted=True)
     current, _ = tracemalloc.get_traced_memory()
