@@ -6,13 +6,14 @@ import argparse
 import asyncio
 import importlib
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
 from bot import __version__
-from bot.errors import BeatwatchError, UserFacingError
+from bot.errors import BeatwatchError, OperatorError, UserFacingError
 from bot.logs import configure
 from bot.settings import Settings
 
@@ -69,6 +70,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserFacingError as exc:
         sys.stderr.write(f"beatwatch: {exc}\n")
         return 2
+    except OperatorError as exc:  # locked, read-only, full, corrupt, newer schema, bad seeds
+        sys.stderr.write(f"beatwatch: {exc}\n")
+        return 1
+    except sqlite3.Error as exc:
+        from bot.storage.database import database_unavailable
+
+        unavailable = database_unavailable(exc, settings.database_path)
+        if unavailable is None:
+            raise
+        sys.stderr.write(f"beatwatch: {unavailable}\n")
+        return 1
     except BeatwatchError as exc:
         log.exception("event=command_failed command=%s", args.command)
         sys.stderr.write(f"beatwatch: {exc}\n")

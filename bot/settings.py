@@ -29,7 +29,13 @@ class Settings(BaseSettings):
     )
     database_path: Path = Field(
         default=Path("data/beatwatch.sqlite3"),
-        description="SQLite database file (created if missing).",
+        description="SQLite database file (created if missing, readable by its owner only).",
+    )
+    start_lock_wait_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long start-up retries a database another process holds locked, "
+        "then exits with an error.",
     )
     seeds_dir: Path = Field(
         default=PROJECT_ROOT / "seeds",

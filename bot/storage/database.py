@@ -8,7 +8,9 @@ parameters; never build it with f-strings from values.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -19,7 +21,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.errors import StorageError
+from bot.errors import DatabaseUnavailable, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,124 @@ def migration_files() -> list[tuple[int, str, str]]:
     return found
 
 
+def latest_schema() -> int:
+    """The ``user_version`` this build migrates a database to."""
+    return max((number for number, _, _ in migration_files()), default=0)
+
+
+# SQLite's primary result codes (``sqlite3.Error.sqlite_errorname`` up to the first "_" after
+# "SQLITE_") and message fragments, for errors that are the operator's to fix or wait out.
+_KINDS = {
+    "BUSY": "locked",
+    "LOCKED": "locked",
+    "READONLY": "read-only",
+    "FULL": "full",
+    "CORRUPT": "corrupt",
+    "NOTADB": "corrupt",
+    "CANTOPEN": "cannot-open",
+    "IOERR": "io-error",
+}
+_TEXTS = (
+    ("locked", "locked"),
+    ("busy", "locked"),
+    ("readonly", "read-only"),
+    ("read-only", "read-only"),
+    ("disk is full", "full"),
+    ("not a database", "corrupt"),
+    ("malformed", "corrupt"),
+    ("unable to open", "cannot-open"),
+    ("disk i/o error", "io-error"),
+)
+_ERRNOS = {
+    errno.ENOSPC: "full",
+    errno.EDQUOT: "full",
+    errno.EROFS: "read-only",
+    errno.EACCES: "cannot-open",
+    errno.EPERM: "cannot-open",
+}
+_MESSAGES = {
+    "locked": "the database {path} is locked by another process (another beatwatch, or a tool "
+    "holding a write transaction)",
+    "read-only": "the database {path} is read-only (check the permissions of the file and its "
+    "folder, and how the disk is mounted)",
+    "full": "the disk holding the database {path} is full",
+    "corrupt": "the database {path} is corrupt or not a beatwatch database (restore a backup: "
+    "see the README's Backup and restore)",
+    "cannot-open": "cannot open the database {path} (does its folder exist, and may beatwatch "
+    "write there?)",
+    "io-error": "disk I/O error on the database {path}",
+}
+
+
+def database_unavailable(exc: BaseException, path: Path | str) -> DatabaseUnavailable | None:
+    """The operator-facing error for an expected failure of the database at ``path``
+    (locked, read-only, disk full, corrupt, cannot open, I/O error), or None for anything else
+    (a bug: let it raise with its traceback)."""
+    kind = None
+    if isinstance(exc, sqlite3.Error):
+        code = (getattr(exc, "sqlite_errorname", "") or "").removeprefix("SQLITE_")
+        kind = _KINDS.get(code.split("_", 1)[0])
+        if kind is None:
+            text = str(exc).lower()
+            kind = next((k for fragment, k in _TEXTS if fragment in text), None)
+    elif isinstance(exc, OSError):
+        kind = _ERRNOS.get(exc.errno or 0)
+    if kind is None:
+        return None
+    return DatabaseUnavailable(_MESSAGES[kind].format(path=path), kind)
+
+
+def newer_schema(path: Path | str, version: int) -> DatabaseUnavailable:
+    return DatabaseUnavailable(
+        f"the database {path} was made by a newer beatwatch (schema {version}; this version "
+        f"knows up to {latest_schema()}): upgrade beatwatch, or restore a backup made with "
+        "this version",
+        "newer",
+    )
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only (0600), unless it exists.
+
+    SQLite gives the -wal, -shm and -journal files it creates beside a database the database
+    file's permissions, so those are owner-only too.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def _schema_version(path: Path) -> int | None:
+    """``user_version`` of an existing database, read without writing to it (None when it
+    cannot be read: opening it for real then says why)."""
+    try:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error:
+        return None
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def _prepare_file(path: Path) -> None:
+    """Before SQLite opens ``path``: its folder exists, a new file is created owner-only, and
+    an existing one whose schema is newer than this build is refused (never opened for
+    writing)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.exists() and path.stat().st_size > 0:
+        version = _schema_version(path)
+        if version is not None and version > latest_schema():
+            raise newer_schema(path, version)
+    else:
+        create_private(path)
+
+
 async def _configure(conn: aiosqlite.Connection) -> None:
     await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA foreign_keys = ON")
@@ -58,10 +178,27 @@ class Database:
 
     @classmethod
     async def connect(cls, path: Path | str) -> Database:
+        """Open (creating it owner-only if missing) and migrate the database at ``path``.
+
+        Expected operational failures - locked by another process, read-only, disk full,
+        corrupt, made by a newer beatwatch - raise :class:`DatabaseUnavailable`. Nothing stays
+        open after a failure (aiosqlite's threads would keep the process alive).
+        """
         path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if str(path) != ":memory:":
+                await asyncio.to_thread(_prepare_file, path)
+            return await cls._open(path)
+        except (sqlite3.Error, OSError) as exc:
+            unavailable = database_unavailable(exc, path)
+            if unavailable is None:
+                raise
+            raise unavailable from exc
+
+    @classmethod
+    async def _open(cls, path: Path) -> Database:
         writer = await aiosqlite.connect(path, isolation_level=None)
+        reader: aiosqlite.Connection | None = None
         try:
             writer.row_factory = aiosqlite.Row
             await writer.execute("PRAGMA journal_mode = WAL")
@@ -74,6 +211,8 @@ class Database:
             await reader.execute("PRAGMA query_only = ON")
             db._reader = reader
         except BaseException:
+            if reader is not None:
+                await reader.close()
             await writer.close()
             raise
         return db
@@ -88,9 +227,11 @@ class Database:
             await db.close()
 
     async def close(self) -> None:
-        if self._reader is not self._writer:
-            await self._reader.close()
-        await self._writer.close()
+        try:
+            if self._reader is not self._writer:
+                await self._reader.close()
+        finally:
+            await self._writer.close()
 
     # --- schema ---
     async def user_version(self) -> int:
@@ -102,6 +243,8 @@ class Database:
         """Apply every migration newer than ``PRAGMA user_version``; return their names."""
         applied = []
         current = await self.user_version()
+        if current > latest_schema():
+            raise newer_schema(self.path, current)
         for number, name, sql in migration_files():
             if number <= current:
                 continue
@@ -114,7 +257,8 @@ class Database:
                 except sqlite3.Error as exc:
                     if self._writer.in_transaction:
                         await self._writer.execute("ROLLBACK")
-                    raise StorageError(f"migration {name} failed: {exc}") from exc
+                    unavailable = database_unavailable(exc, self.path)
+                    raise unavailable or StorageError(f"migration {name} failed: {exc}") from exc
             applied.append(name)
             current = number
         return applied

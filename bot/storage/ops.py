@@ -16,6 +16,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.clock import from_iso, to_iso
+from bot.storage.database import create_private
 
 APP_COMPONENT = "app"
 
@@ -360,6 +361,7 @@ def online_backup(source: Path, dest: Path) -> int:
     """
     src = _connect_ro(source)
     try:
+        create_private(dest)  # a backup holds everything the database does: owner-only
         dst = sqlite3.connect(dest)
         try:
             src.backup(dst, pages=-1)

@@ -15,8 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import POLL_INTERVAL, Deployment, Row, StartBot
+from tests.reliability.conftest import (
+    POLL_INTERVAL,
+    Deployment,
+    Row,
+    StartBot,
+    bot_env,
+    prepare_database,
+)
 from tests.reliability.harness import (
+    BotProcess,
     FeedFarm,
     FeedItem,
     ReliabilityFake,
@@ -556,3 +564,68 @@ async def test_disk_full(
         for bot_proc in getattr(start_bot, "started", []):
             await bot_proc.stop()
         await _run("umount", "-l", str(data))
+
+
+LOCKER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.read()
+conn.execute("ROLLBACK")
+"""
+
+
+async def _start_expecting_exit(bot: BotProcess, within: float) -> tuple[int, float, str]:
+    """Start the app; it must exit by itself within ``within`` s: (code, seconds, last line)."""
+    began = time.monotonic()
+    await bot.start()
+    assert bot.proc is not None
+    try:
+        code = await asyncio.wait_for(bot.proc.wait(), within)
+    except TimeoutError:
+        await bot.kill9()
+        pytest.fail(f"`beatwatch run` neither started nor exited in {within}s:\n"
+                    f"{bot.current_log()[-3000:]}")  # fmt: skip
+    seconds = time.monotonic() - began
+    await bot.kill9()  # already exited: checks that nothing it started is left
+    log = bot.current_log()
+    assert "Traceback" not in log, log[-3000:]
+    return code, seconds, log.strip().splitlines()[-1]
+
+
+async def test_start_up_failures_exit_at_once_with_one_line(
+    fake: ReliabilityFake, summary_row: Row, tmp_path: Path
+) -> None:
+    """Start-up fails after the database is open (Discord mode)."""
+    row = summary_row
+    row.faults = "database write-locked by another process at start; broken seeds/topics.json"
+    db_path = tmp_path / "data" / "beatwatch.sqlite3"
+    db_path.parent.mkdir()
+    await prepare_database(
+        db_path, fake, fake.channel("newsroom"), fake.channel("general"), [], None, True
+    )
+    env = bot_env(tmp_path, fake, db_path, {"BEATWATCH_START_LOCK_WAIT_SECONDS": "6"})
+    locker = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", LOCKER, str(db_path),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert locker.stdin is not None and locker.stdout is not None
+    assert (await locker.stdout.readline()).decode().strip() == "locked"
+    bot = BotProcess(tmp_path, env)
+    try:
+        code, locked_s, locked_line = await _start_expecting_exit(bot, 45)
+    finally:
+        locker.stdin.close()
+        await asyncio.wait_for(locker.wait(), 10)
+    retries = bot.current_log().count("event=database_locked_at_start")
+    (tmp_path / "seeds" / "topics.json").write_text('{"topics": [', "utf-8")
+    code2, broken_s, broken_line = await _start_expecting_exit(bot, 45)
+    row.notes = (
+        f"locked: exit {code} after {locked_s:.0f}s, {retries} retry line(s); "
+        f"broken topics: exit {code2} after {broken_s:.0f}s"
+    )
+    assert code == 1 and "is locked by another process" in locked_line, locked_line
+    assert retries >= 1
+    assert code2 == 1 and "topics.json" in broken_line, broken_line
+    assert not bot.left_behind, bot.left_behind
