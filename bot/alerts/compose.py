@@ -1,8 +1,8 @@
 """Turning alerts, notices and digest chunks into ``OutgoingMessage`` values (pure).
 
-Feed-derived text goes through :func:`inert` (no pings: a zero-width space after every ``@``,
-``<@..>``/``<@&..>``/``<#..>`` broken up) and, where it lands in markdown, :func:`md_text`
-(no masked links or formatting injected by a headline). Times are shown in the server's timezone.
+Feed-derived text goes through ``inert`` (``bot.present.text``, the one sanitiser: no pings, a
+zero-width space after every ``@``, ``<@..>``/``<@&..>``/``<#..>`` broken up) and, where it lands
+in markdown, :func:`md_text` (no masked links or formatting injected by a headline). Times are shown in the server's timezone.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.models import Alert, GuildConfig, MessageField, OutgoingMessage
+from bot.present.text import inert
 
-ZWSP = "\u200b"
-_ANGLE_MENTION = re.compile(r"<(?=[@#:/]|a:|t:)")
 _MD_SPECIAL = re.compile(r"([\[\]`|~_\\])")
 _SPACE = re.compile(r"\s+")
 
@@ -22,12 +21,6 @@ _SPACE = re.compile(r"\s+")
 def dedupe_key(outbox_id: int, version: int) -> str:
     """The key a resend of one outbox row's version carries (Discord's nonce is built from it)."""
     return f"bw{outbox_id}v{version}"
-
-
-def inert(text: str) -> str:
-    """Text that can never mention anyone on Discord, shown (almost) as written."""
-    text = text.replace("@", "@" + ZWSP)
-    return _ANGLE_MENTION.sub("<" + ZWSP, text)
 
 
 def md_text(text: str) -> str:

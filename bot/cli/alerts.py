@@ -11,9 +11,11 @@ from typing import Any
 from bot.alerts.compose import local_time
 from bot.alerts.transport import ConsoleTransport
 from bot.cli import emit_json, fail
+from bot.cli.render import as_text
 from bot.clock import from_iso
-from bot.digest.render import render_timeline
 from bot.models import CONSOLE_GUILD_ID
+from bot.present.digest import preview
+from bot.present.timeline import timeline_reply
 from bot.services import open_services
 from bot.settings import Settings
 
@@ -81,7 +83,7 @@ async def handle_digest(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"digest": digest.model_dump(mode="json"), "lines": lines})
     else:
-        _write("\n".join(lines))
+        _write(as_text(preview(digest)))  # the same reply as /digest preview
     return 0
 
 
@@ -91,7 +93,7 @@ async def handle_timeline(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(timeline.model_dump(mode="json"))
     else:
-        _write("\n".join(render_timeline(timeline)))
+        _write(as_text(timeline_reply(timeline)))  # the same reply as /timeline
     return 0
 
 

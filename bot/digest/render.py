@@ -1,4 +1,4 @@
-"""Digest and timeline as text lines (Discord-flavoured markdown, no discord import) + splitters.
+"""The posted digest as text lines (Discord-flavoured markdown, no discord import) + splitters.
 
 The splitters take the limits as parameters (the Discord shell passes 2,000 characters per
 message content, 4,096 per embed description, 6,000 per message across embeds, 10 embeds per
@@ -10,45 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.alerts.compose import local_time, md_link, md_text, zone
-from bot.models import Digest, DigestFact, DigestLine, Timeline
+from bot.alerts.compose import local_time, md_link, md_text
+from bot.models import Digest, DigestFact, DigestLine
+from bot.present.text import chunks, clip
 
-ELLIPSIS = "…"
 FACT_CHARS = 300
 
 
-def shorten(line: str, limit: int) -> str:
-    """``line`` if it fits, else cut at a word boundary near ``limit`` with an ellipsis."""
-    if len(line) <= limit:
-        return line
-    if limit <= 1:
-        return ELLIPSIS[:limit]
-    cut = line[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip() + ELLIPSIS
+shorten = clip  # a line cut at a word boundary with an ellipsis (bot.present.text)
 
 
 def split_lines(lines: Sequence[str], max_chars: int) -> list[str]:
     """Pack whole lines into chunks of at most ``max_chars`` characters (joined by newlines)."""
-    if max_chars < 1:
-        raise ValueError("max_chars must be positive")
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for raw in lines:
-        line = shorten(raw, max_chars)
-        extra = len(line) + (1 if current else 0)
-        if current and size + extra > max_chars:
-            chunks.append("\n".join(current))
-            current, size = [], 0
-            extra = len(line)
-        current.append(line)
-        size += extra
-    if current:
-        chunks.append("\n".join(current))
-    return chunks
+    return chunks(lines, max_chars)
 
 
 def split_embeds(
@@ -134,22 +108,4 @@ def render_digest(digest: Digest) -> list[str]:
         lines.append("")
         lines.append(f"**New facts from these stories** ({len(digest.facts)})")
         lines.extend(fact_line(f, tz) for f in digest.facts)
-    return lines
-
-
-def render_timeline(timeline: Timeline) -> list[str]:
-    tz = timeline.timezone
-    if not timeline.entries:
-        return [f"Nothing on {md_text(timeline.topic)} yet."]
-    lines = [f"**Timeline: {md_text(timeline.topic)}** ({len(timeline.entries)} entries)"]
-    for e in timeline.entries:
-        when = e.when.astimezone(zone(tz)).strftime("%d %b %Y")
-        if e.kind == "story":
-            lines.append(
-                f"{when} · story · {md_link(e.text, e.url)} — {md_text(e.publisher)}"
-                f" · {e.outlets} outlet{'s' if e.outlets != 1 else ''}"
-            )
-        else:
-            source = md_link(e.publisher, e.url) if e.url else md_text(e.publisher)
-            lines.append(f"{when} · fact · “{md_text(shorten(e.text, FACT_CHARS))}” — {source}")
     return lines

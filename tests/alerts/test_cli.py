@@ -25,7 +25,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_digest_print_and_json(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["digest", "--print", "--since", "24h"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Daily digest — ")
+    assert out.startswith("== Daily digest — ")  # the /digest preview reply, as text
     assert "stories from" in out
     assert main(["digest", "--since", "2d", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
