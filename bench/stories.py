@@ -197,18 +197,18 @@ def build_docs(
     ep = 0
     while len(docs) < n:
         start = T0 + timedelta(days=14 * ep)
-        for b, (source, title, base_text) in enumerate(bases):
+        # A later epoch's story is another story, not an exact copy of an earlier epoch's
+        # (exact copies join whatever their dates): each of its texts says one thing more.
+        mark = f" Edition {ep + 1}." if ep else ""
+        for b, (source, title, text) in enumerate(bases):
             if len(docs) >= n:
                 break
             label = f"e{ep}b{b}"
-            # A later epoch's story is another story, not an exact copy (those join whatever
-            # their dates): its text says one thing more.
-            text = f"{base_text} Edition {ep + 1}." if ep else base_text
             when = start + timedelta(minutes=7 * b)  # ~10 days of news per epoch
             outlets = [source] + [o for o in rng.sample(OUTLETS, 12) if o != source][:11]
             url = f"https://news.example/{label}"
             docs.append(
-                StoryDoc(id=f"{label}-0", title=title, text=text, outlet=outlets[0],
+                StoryDoc(id=f"{label}-0", title=title, text=text + mark, outlet=outlets[0],
                          published=when, url=url)
             )  # fmt: skip
             truth[f"{label}-0"] = label
@@ -224,7 +224,7 @@ def build_docs(
                     StoryDoc(
                         id=f"{label}-{c}",
                         title=vt,
-                        text=vx,
+                        text=vx + mark,
                         outlet=outlets[0] if same_page else outlets[c],
                         published=when + timedelta(minutes=rng.randint(5, 12 * 60)),
                         url=url if same_page else f"{url}/{c}",
