@@ -361,8 +361,15 @@ class Digest(Frozen):
     totals: DigestTotals = DigestTotals()
 
 
+DatePrecision = Literal["time", "day", "week", "weekend", "month", "year"]
+
+
 class TimelineEntry(Frozen):
+    """``precision``: how exactly the source dated it ("time": a story's publication; a fact's
+    date as its text gave it, e.g. "year" for "since 2014"). Shown at that precision."""
+
     when: datetime
+    precision: DatePrecision = "time"
     kind: Literal["story", "fact"]
     text: str
     publisher: str = ""
@@ -498,4 +505,5 @@ class FactView(Frozen):
     published: datetime
     url: str | None = None
     dates: list[date] = []
+    date_precisions: list[str] = []  # per date: day | week | weekend | month | year
     added_at: datetime

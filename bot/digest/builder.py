@@ -12,6 +12,7 @@ from datetime import datetime
 
 from bot.models import (
     Alert,
+    DatePrecision,
     Digest,
     DigestFact,
     DigestLine,
@@ -103,11 +104,12 @@ def build_timeline(
     topic: str,
     timezone: str,
     alerts: Sequence[Alert],
-    facts: Sequence[tuple[datetime, DigestFact]],
+    facts: Sequence[tuple[datetime, DatePrecision, DigestFact]],
 ) -> Timeline:
     """Stories of the topic and its dated facts, oldest first.
 
-    ``facts``: (the date the fact is about, or its article's date, fact).
+    ``facts``: (the date the fact is about, or its article's date; how exactly the source dated
+    it; the fact).
     """
     entries = [
         TimelineEntry(
@@ -122,8 +124,15 @@ def build_timeline(
         for a in alerts
     ]
     entries += [
-        TimelineEntry(when=when, kind="fact", text=f.text, publisher=f.publisher, url=f.url)
-        for when, f in facts
+        TimelineEntry(
+            when=when,
+            precision=precision,
+            kind="fact",
+            text=f.text,
+            publisher=f.publisher,
+            url=f.url,
+        )
+        for when, precision, f in facts
     ]
     entries.sort(key=lambda e: (e.when, 0 if e.kind == "story" else 1))
     return Timeline(guild_id=guild_id, topic=topic, timezone=timezone, entries=entries)

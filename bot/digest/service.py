@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
+from typing import Protocol, cast, get_args
 
 import aiosqlite
 
@@ -22,7 +22,15 @@ from bot.clock import Clock, to_iso
 from bot.digest.builder import build_digest, build_timeline
 from bot.digest.render import digest_title, render_digest, split_lines
 from bot.errors import UserFacingError
-from bot.models import CONSOLE_GUILD_ID, Alert, Digest, DigestFact, GuildConfig, Timeline
+from bot.models import (
+    CONSOLE_GUILD_ID,
+    Alert,
+    DatePrecision,
+    Digest,
+    DigestFact,
+    GuildConfig,
+    Timeline,
+)
 from bot.settings import Settings
 from bot.storage import alerts as alert_store
 from bot.storage import digests as store
@@ -31,6 +39,8 @@ from bot.storage import outbox as outbox_store
 from bot.storage.database import Database, is_database_locked
 
 log = logging.getLogger(__name__)
+
+DATE_PRECISIONS = frozenset(get_args(DatePrecision))
 
 DEFAULT_PERIOD = timedelta(hours=24)
 FACTS_SCAN = 5000  # new facts looked at per digest (to count them and pick the relevant ones)
@@ -53,6 +63,8 @@ class FactLike(Protocol):
     def url(self) -> str | None: ...
     @property
     def dates(self) -> list[date]: ...
+    @property
+    def date_precisions(self) -> list[str]: ...
 
 
 class FactSource(Protocol):
@@ -437,13 +449,17 @@ class DigestService:
                 raise UserFacingError(f"No topic named {topic_name!r}. Topics: {known}.")
             name, terms = found.name, list(found.any_of)
         alerts = await alert_store.alerts_of_topic(self._db.reader, guild_id, name)
-        dated: list[tuple[datetime, DigestFact]] = []
+        dated: list[tuple[datetime, DatePrecision, DigestFact]] = []
         if self.facts is not None and terms:
             for f in await self.facts.dated_facts(terms):
-                when = (
-                    datetime.combine(min(f.dates), time(12), tzinfo=UTC) if f.dates else f.published
-                )
-                dated.append((when, _fact(f)))
+                if f.dates:  # the earliest date the fact names, as exactly as its text gave it
+                    precisions = f.date_precisions or ["day"] * len(f.dates)
+                    day, given = min(zip(f.dates, precisions, strict=False))
+                    precision = given if given in DATE_PRECISIONS else "day"
+                    when = datetime.combine(day, time(12), tzinfo=UTC)
+                else:  # undated: the day its article was published
+                    when, precision = f.published, "day"
+                dated.append((when, cast(DatePrecision, precision), _fact(f)))
         return build_timeline(
             guild_id=guild_id, topic=name, timezone=guild.timezone, alerts=alerts, facts=dated
         )

@@ -411,5 +411,6 @@ def _view(row: store.FactRow) -> FactView:
         published=from_iso(row.published),
         url=row.url,
         dates=[date.fromisoformat(d["date"]) for d in row.dates],
+        date_precisions=[str(d.get("precision") or "day") for d in row.dates],
         added_at=from_iso(row.added_at),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.models import Timeline, TimelineEntry
-from bot.present.dates import day
+from bot.present.dates import as_given
 from bot.present.reply import Line, Link, Reply, Section, Strong
 from bot.present.text import clip, one_line
 
@@ -14,7 +14,7 @@ def entry_line(entry: TimelineEntry, tz: str) -> Line:
     extra = f" · {entry.outlets} outlets" if entry.kind == "story" and entry.outlets > 1 else ""
     icon = "📰" if entry.kind == "story" else "•"
     return (
-        Strong(day(entry.when, tz)),
+        Strong(as_given(entry.when, entry.precision, tz)),
         f" {icon} {clip(one_line(entry.text), MAX_ENTRY_CHARS)} — ",
         Link(entry.publisher or "source", entry.url),
         extra,
