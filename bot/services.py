@@ -130,8 +130,10 @@ async def _build(settings: Settings, clock: Clock, db: Database, built: list[Ser
         clock=clock, stories=stories, topics=services.topics, ingest_facts=ingest_article
     )
     feeds.set_hook(services.intake.on_new_articles)
+    # The story index loads when stories are first assigned, before that write transaction;
+    # read-only commands never load it.
+    feeds.watcher.prepare = stories.ensure_loaded
     feeds.topics = lambda: services.topics
-    await stories.load()
     async with db.transaction() as tx:
         await guilds.ensure_guild(
             tx,

@@ -201,6 +201,8 @@ class FeedService:
         resolved = await self._resolve(_user_url(url))
         digest = body_hash(resolved.result.body)
         now = self.clock.now()
+        if self.watcher.prepare is not None and resolved.parsed.entries:
+            await self.watcher.prepare()  # the baseline may assign stories: not inside the write
         async with self.db.transaction() as tx:
             existing = await store.get_feed_by_url(tx, resolved.url)
             # A feed nobody followed (or a disabled one) was not polled for a while: what it

@@ -121,6 +121,9 @@ class FeedWatcher:
         self.fetcher = fetcher
         self.pool = pool
         self.hook = hook or facts_only_hook(clock)
+        # Awaited before a write transaction that will call the hook with new articles
+        # (the story index loads there, on first use, rather than inside the transaction).
+        self.prepare: Callable[[], Awaitable[None]] | None = None
         # Configured names by feed URL (seeds/feeds.json): the publisher of those feeds'
         # articles and their title, whatever the feed calls itself.
         self.names: Mapping[str, str] = names or {}
@@ -277,6 +280,10 @@ class FeedWatcher:
         known = await store.known_entry_keys(
             self.db.reader, feed.id, [e.article.entry_key for e in parsed.entries]
         )
+        if self.prepare is not None and any(
+            e.article.entry_key not in known for e in parsed.entries
+        ):
+            await self.prepare()
         async with self.db.transaction() as tx:
             outcome, created = await self.store_parsed_in(
                 tx, feed, result, parsed, digest, baseline=baseline, known=known

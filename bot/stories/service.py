@@ -1,8 +1,11 @@
 """StoryService: assigns each stored article to a story, durably, with an in-memory index.
 
 The index (:class:`bot.stories.grouper.StoryIndex`) holds the articles of the last
-``settings.story_window_hours`` so that assigning one article costs a few milliseconds;
-``load()`` rebuilds it from the database at start.
+``settings.story_window_hours`` so that assigning one article costs a few milliseconds.
+It is built only by what assigns stories: ``assign`` (and the feed watcher, before it opens
+its write transaction, through :meth:`StoryService.ensure_loaded`) loads it on first use;
+read-only commands (``ask``, ``feeds status``, ...) never pay for it. ``load()`` rebuilds it
+from the database, headline meaning vectors computed in batches.
 
 **Transactions and rollback.** ``assign`` runs inside the caller's write transaction, and the
 index is updated at once (so two articles of one story arriving in the same feed poll, in the
@@ -18,6 +21,7 @@ for it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import cast
@@ -31,12 +35,13 @@ from bot.storage import stories as store
 from bot.storage.articles import content_hash
 from bot.storage.database import Database
 from bot.stories.features import Features, extract
-from bot.stories.grouper import Doc, StoryIndex, epoch
+from bot.stories.grouper import Doc, StoryIndex, epoch, headline_vectors
 
 log = logging.getLogger(__name__)
 
 EVICT_EVERY = 500
 CONFIRM_AT = 200  # pending entries before committed ones are confirmed on the read connection
+LOAD_BATCH = 256  # headlines embedded at once while loading (and rows between yields)
 
 
 class StoryService:
@@ -47,19 +52,35 @@ class StoryService:
         self.index = StoryIndex(self.window.total_seconds())
         self._pending: dict[int, int] = {}  # article id -> story id, commit not yet seen
         self._since_evict = 0
+        self._loaded = False
+        self._load_lock = asyncio.Lock()
 
     # --- start-up ---
+    @property
+    def loaded(self) -> bool:
+        return self._loaded
+
+    async def ensure_loaded(self) -> None:
+        """Load the index unless it is loaded (once, however many callers wait for it)."""
+        if self._loaded:
+            return
+        async with self._load_lock:
+            if not self._loaded:
+                await self.load()
+
     async def load(self) -> int:
-        """Rebuild the index from stored stories within the window; returns articles indexed."""
-        self.index = StoryIndex(self.window.total_seconds(), self.index.background)
-        self._pending.clear()
+        """Rebuild the index from stored stories within the window; returns articles indexed.
+
+        The new index replaces the old one when complete; the event loop gets a turn every
+        ``LOAD_BATCH`` articles (the bot keeps its heartbeats while a large window loads)."""
+        index = StoryIndex(self.window.total_seconds(), self.index.background)
         since = self.clock.now() - self.window
         # Document frequencies first (idf over the whole window), then the vectors; in between
         # keep each article's features and identity, never its text.
         pending: list[tuple[int, int, float, str, str | None, str, Features]] = []
         async for row in store.iter_grouped_articles(self.db.reader, since):
             feats = extract(row.title, row.text)
-            self.index.count(feats.terms)
+            index.count(feats.terms)
             pending.append(
                 (
                     row.story_id,
@@ -71,14 +92,31 @@ class StoryService:
                     feats,
                 )
             )
-        for story_id, article_id, published, publisher, url, digest, feats in pending:
-            doc = self.index.make_doc(
-                article_id, feats, published, publisher, url=url, content_hash=digest
-            )
-            self.index.add(doc, story_id, counted=True)
-        log.info(
-            "event=stories_loaded articles=%s stories=%s", len(pending), len(self.index.stories)
-        )
+            if len(pending) % LOAD_BATCH == 0:
+                await asyncio.sleep(0)
+        for start in range(0, len(pending), LOAD_BATCH):
+            batch = pending[start : start + LOAD_BATCH]
+            # One embedding call per batch (make_doc would embed each headline on its own).
+            found = iter(headline_vectors([p[6].headline for p in batch if p[6].headline]))
+            vectors = [next(found) if p[6].headline else None for p in batch]
+            for (story_id, article_id, published, publisher, url, digest, feats), vector in zip(
+                batch, vectors, strict=True
+            ):
+                doc = index.make_doc(
+                    article_id,
+                    feats,
+                    published,
+                    publisher,
+                    url=url,
+                    content_hash=digest,
+                    vector=vector,
+                )
+                index.add(doc, story_id, counted=True)
+            await asyncio.sleep(0)
+        self.index = index
+        self._pending.clear()
+        self._loaded = True
+        log.info("event=stories_loaded articles=%s stories=%s", len(pending), len(index.stories))
         return len(pending)
 
     # --- writes ---
@@ -91,6 +129,7 @@ class StoryService:
         """
         if article.id is None:
             raise ValueError("assign() needs a stored article (id set)")
+        await self.ensure_loaded()
         # One query: this article's story if it has one, and which pending index entries a
         # rolled-back transaction left behind (absent even on the writer).
         known = await store.assignments(tx, [*self._pending, article.id])
