@@ -74,14 +74,14 @@ async def handle_add(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(info.model_dump(mode="json"))
     else:
-        print(f"added feed {info.id}: {info.title or '-'} <{info.url}>")
+        print(as_text(present.added_reply(info, args.channel)))  # as /feeds add
     return 0
 
 
 async def handle_remove(settings: Settings, args: argparse.Namespace) -> int:
     async with open_services(settings) as services:
         info = await services.feeds.remove(args.feed, args.guild)
-    print(f"removed feed {info.id}: {info.title or '-'} <{info.url}>")
+    print(as_text(present.removed_reply(info)))  # as /feeds remove
     return 0
 
 

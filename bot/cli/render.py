@@ -1,6 +1,6 @@
 """Replies (``bot.present``) as plain terminal text: the console's ``/x`` and ``beatwatch x``.
 
-No Discord markup: headings are ``== Title``, quotes are “…”, links are ``text <url>``, ids are
+No Discord markup: headings are ``== Title``, quotes are “…”, a topic's hit is «…», links are ``text <url>``, ids are
 shown (``feed 12``, ``article 345``) so they can be typed in the next command, times are full
 local times.
 """
@@ -17,6 +17,8 @@ def span(s: present.Span) -> str:
         return visible(s)
     if isinstance(s, present.Strong | present.Code | present.Ident):
         return visible(s.text)
+    if isinstance(s, present.Hit):
+        return f"«{visible(s.text)}»"
     if isinstance(s, present.Quote):
         return f"“{visible(s.text)}”"
     if isinstance(s, present.Link):

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli import emit_json, fail
+from bot.cli.render import as_text
 from bot.models import CONSOLE_GUILD_ID, Match, Topic
+from bot.present import topics as present
 from bot.services import open_services
 from bot.settings import Settings
 
@@ -228,11 +230,5 @@ async def handle_backtest(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result.model_dump(mode="json"))
         return 0
-    print(
-        f"{result.topic}: {result.matched} of {result.scanned} stored articles published in the "
-        f"last {result.days} days would have matched"
-    )
-    for ex in result.examples:
-        print(f"- {ex.published:%Y-%m-%d} {ex.publisher}: {ex.headline}")
-        print(f"  {ex.match.field}: {ex.match.snippet}")
+    print(as_text(present.backtest_reply(result, detail=True)))  # as /topics backtest
     return 0

@@ -141,7 +141,7 @@ def span(s: present.Span) -> str:
     """One span as Discord markdown; plain text is made inert."""
     if isinstance(s, str):
         return inert(s)
-    if isinstance(s, present.Strong):
+    if isinstance(s, present.Strong | present.Hit):
         return f"**{inert(s.text)}**" if s.text.strip() else inert(s.text)
     if isinstance(s, present.Link):
         return link(s.text, s.url)

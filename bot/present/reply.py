@@ -3,7 +3,7 @@
 A :class:`Reply` holds sections (a title, lines, fields, a footer and a tone), an optional plain
 text, whether only the asker sees it, and buttons as plain specs. A line is a tuple of spans: a
 plain string (untrusted text: the Discord renderer makes every one inert), or a marked span -
-:class:`Strong`, :class:`Link`, :class:`Quote`, :class:`Code`, :class:`Moment`, :class:`Ident`,
+:class:`Strong`, :class:`Hit`, :class:`Link`, :class:`Quote`, :class:`Code`, :class:`Moment`, :class:`Ident`,
 :class:`ChannelRef`, :class:`RoleRef`. Only a ``RoleRef``/``ChannelRef`` becomes a mention on
 Discord; the terminal shows ids and links in full.
 
@@ -23,6 +23,13 @@ ButtonStyle = Literal["primary", "secondary", "success", "danger"]
 
 @dataclass(frozen=True)
 class Strong:
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """The words a topic matched in a snippet (bold on Discord, «like this» in a terminal)."""
+
     text: str
 
 
@@ -72,7 +79,7 @@ class RoleRef:
     id: int
 
 
-Span = str | Strong | Link | Quote | Code | Moment | Ident | ChannelRef | RoleRef
+Span = str | Strong | Hit | Link | Quote | Code | Moment | Ident | ChannelRef | RoleRef
 Line = tuple[Span, ...]
 
 
@@ -131,23 +138,8 @@ def say(*lines: Line | str, ephemeral: bool = True) -> Reply:
 
 
 def marked(snippet: str) -> Line:
-    """A matcher snippet with its hit marked ``**hit**`` as spans (the hit as :class:`Strong`)."""
+    """A matcher snippet with its hit marked ``**hit**`` as spans (the hit as :class:`Hit`)."""
     parts = (snippet or "").split("**")
     if len(parts) % 2 == 0:  # an unpaired marker: show the text as it is
         return (snippet,)
-    return line(*(Strong(p) if i % 2 else p for i, p in enumerate(parts)))
-
-
-def plain(spans: Line) -> str:
-    """The words of a line without any marking (for titles, logs and tests)."""
-    out = []
-    for s in spans:
-        if isinstance(s, str):
-            out.append(s)
-        elif isinstance(s, Strong | Link | Quote | Code | Ident):
-            out.append(s.text)
-        elif isinstance(s, Moment):
-            out.append(s.at.isoformat())
-        else:
-            out.append(str(s.id))
-    return "".join(out)
+    return line(*(Hit(p) if i % 2 else p for i, p in enumerate(parts)))

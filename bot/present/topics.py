@@ -61,7 +61,9 @@ def matches_reply(matches: list[Match]) -> Reply:
     )
 
 
-def backtest_reply(result: BacktestResult) -> Reply:
+def backtest_reply(result: BacktestResult, *, detail: bool = False) -> Reply:
+    """How many stored articles matched, and the latest examples; ``detail`` adds each
+    example's hit in context."""
     lines: list[Line] = [
         (
             Strong(str(result.matched)),
@@ -70,14 +72,16 @@ def backtest_reply(result: BacktestResult) -> Reply:
         ),
         ("",),
     ]
-    lines += [
-        (
-            f"{day(ex.published)} · {ex.publisher} · ",
-            Ident(f"article {ex.article_id}: "),
-            Link(ex.headline, ex.url),
+    for ex in result.examples:
+        lines.append(
+            (
+                f"{day(ex.published)} · {ex.publisher} · ",
+                Ident(f"article {ex.article_id}: "),
+                Link(ex.headline, ex.url),
+            )
         )
-        for ex in result.examples
-    ]
+        if detail:
+            lines.append((f"    {ex.match.field}: ", *marked(ex.match.snippet)))
     return Reply(sections=(Section(title=f"Backtest: {result.topic}", lines=tuple(lines)),))
 
 

@@ -49,7 +49,7 @@ async def test_console_answers_typed_commands_and_ends_on_eof(
     assert "/topics add name:NAME" in text  # help
     assert "== Where did Trump and Putin meet?" in text and "== Sources" in text
     assert "Donbas (shipped)" in text
-    assert "Shelling in Kramatorsk overnight" in text and "**" not in text  # no markup
+    assert "Shelling in «Kramatorsk» overnight" in text and "**" not in text  # no markup
     assert "== beatwatch status" in text
     assert "Daily digest" in text
     assert "unknown command /nonsense" in text
@@ -101,5 +101,5 @@ async def test_console_option_values_keep_their_spaces(
     assert "Topic **Black**" not in text and "'Black'" not in text
     listing = text[text.index("Black Sea ports") :]
     assert "Odesa port" in listing and "Black Sea Fleet" in listing
-    assert "the Odesa port;" in text  # the free text after "ports:" was not taken as an option
+    assert "«Odesa port»" in text  # the free text after "ports:" was not taken as an option
     assert "no topic named" not in text and "error:" not in text, text
