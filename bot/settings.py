@@ -112,7 +112,9 @@ class Settings(BaseSettings):
         description="Temporary delivery failures retried (backoff 5 s doubling to 5 min, so about 12 h) before a message is marked failed.",
     )
     story_window_hours: int = Field(
-        default=72, ge=1, description="Articles further apart than this are never the same story."
+        default=72,
+        ge=1,
+        description="Articles further apart than this are never the same story (exact copies excepted).",
     )
 
     # --- operations ---
