@@ -19,6 +19,7 @@ from bot.alerts.service import AlertService
 from bot.clock import Clock, SystemClock
 from bot.digest.service import DigestService
 from bot.errors import DatabaseUnavailable, OperatorError, UserFacingError
+from bot.facts.batch import FactBatch
 from bot.facts.ingest import ingest_article
 from bot.facts.service import FactService
 from bot.feeds.service import FeedService, SeedFeedError
@@ -127,12 +128,17 @@ async def _build(settings: Settings, clock: Clock, db: Database, built: list[Ser
     services.digests.topics = services.topics
     services.digests.stories = stories
     services.intake = AlertIntake(
-        clock=clock, stories=stories, topics=services.topics, ingest_facts=ingest_article
+        clock=clock,
+        stories=stories,
+        topics=services.topics,
+        ingest_facts=ingest_article,
+        facts=FactBatch(clock, run=feeds.pool.run),  # analysed in the parse workers
     )
     feeds.set_hook(services.intake.on_new_articles)
-    # The story index loads when stories are first assigned, before that write transaction;
-    # read-only commands never load it.
-    feeds.watcher.prepare = stories.ensure_loaded
+    # The story index loads when stories are first assigned, before that write transaction
+    # (read-only commands never load it); facts are analysed there too.
+    feeds.watcher.prepare = services.intake.prepare
+    stories.run = feeds.pool.run
     feeds.topics = lambda: services.topics
     async with db.transaction() as tx:
         await guilds.ensure_guild(

@@ -1,6 +1,7 @@
 """The feed watcher's NewArticlesHook: facts, story, topic matches and outbox rows, one transaction.
 
-For each new article (``baseline`` or not): facts ingest, then story assignment. Then, unless
+For the new articles of one feed (``baseline`` or not): facts ingest (one batch), then story
+assignment, article by article. Then, unless
 ``baseline`` (a feed's first poll: stored, ingested, grouped, never alerted), for every server
 subscribed to the feed plus the console newsroom (guild 0):
 
@@ -12,10 +13,15 @@ subscribed to the feed plus the console newsroom (guild 0):
   there) -> a new alert and an 'alert' outbox row.
 
 All of it runs on the watcher's transaction, so an article is never stored without its alerts.
+What it reads is read once per batch (existing alerts, mutes: ``IN (...)``), not per article;
+an alert this batch wrote is read again for the next article of its story. :meth:`prepare`,
+awaited by the watcher before its transaction, loads the story index and does the CPU part
+of the fact analysis there, so other writers do not wait for it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -73,6 +79,11 @@ class MatcherSource(Protocol):
 FactIngest = Callable[[aiosqlite.Connection, int, Article, Clock], Awaitable[int]]
 
 
+class FactBatchLike(Protocol):
+    async def prepare(self, articles: Sequence[Article]) -> None: ...
+    async def ingest(self, tx: aiosqlite.Connection, articles: Sequence[Article]) -> int: ...
+
+
 def best_match(matches: Sequence[MatchLike]) -> MatchLike:
     """The match an alert leads with: a title hit beats a summary hit beats a body hit."""
     return min(matches, key=lambda m: _FIELD_RANK.get(m.field, 3))
@@ -88,11 +99,29 @@ class AlertIntake:
         stories: StoryAssigner,
         topics: MatcherSource,
         ingest_facts: FactIngest | None = None,
+        facts: FactBatchLike | None = None,
     ) -> None:
         self._clock = clock
         self._stories = stories
         self._topics = topics
         self._ingest_facts = ingest_facts
+        self._facts = facts  # batched facts (preferred over ``ingest_facts``)
+
+    async def prepare(self, articles: Sequence[Article]) -> None:
+        """Before the write transaction that will store ``articles``: load the story index
+        (first time only), their story features and their facts."""
+        ensure_loaded = getattr(self._stories, "ensure_loaded", None)
+        if ensure_loaded is not None:
+            await ensure_loaded()
+        if not articles:
+            return
+        work = []
+        prepare_stories = getattr(self._stories, "prepare", None)
+        if prepare_stories is not None:
+            work.append(prepare_stories(articles))
+        if self._facts is not None:
+            work.append(self._facts.prepare(articles))
+        await asyncio.gather(*work)  # both cores when they run in the parse workers
 
     async def on_new_articles(
         self,
@@ -113,15 +142,28 @@ class AlertIntake:
         for article in articles:
             if article.id is None:
                 raise ValueError("on_new_articles needs stored articles (with ids)")
-            if self._ingest_facts is not None:
+        if self._facts is not None:
+            await self._facts.ingest(tx, articles)
+        elif self._ingest_facts is not None:
+            for article in articles:
+                assert article.id is not None
                 await self._ingest_facts(tx, article.id, article, self._clock)
-            story = await self._stories.assign(tx, article)
-            if baseline:
-                continue
-            # three queries per article whatever the number of servers
-            existing = await store.alerts_for_story(tx, story.story_id)
-            muted_story = await store.story_muted_in(tx, story.story_id)
-            muted_source = await store.source_muted_in(tx, article.publisher)
+        stories = [await self._stories.assign(tx, article) for article in articles]
+        if baseline:
+            return
+        # Three queries for the whole batch, whatever the number of articles and servers.
+        story_ids = [s.story_id for s in stories]
+        existing_of = await store.alerts_for_stories(tx, story_ids)
+        muted_story_of = await store.stories_muted_in(tx, story_ids)
+        muted_source_of = await store.sources_muted_in(tx, [a.publisher for a in articles])
+        written: set[int] = set()  # stories whose alerts this batch changed: read them again
+        for article, story in zip(articles, stories, strict=True):
+            if story.story_id in written:
+                existing = await store.alerts_for_story(tx, story.story_id)
+            else:
+                existing = existing_of.get(story.story_id, {})
+            muted_story = muted_story_of.get(story.story_id, set())
+            muted_source = muted_source_of.get(article.publisher, set())
             for guild_id, channel_id in subscribers:
                 if guild_id in muted_story:
                     continue  # an editor muted the story in this server: no alert, no updates
@@ -130,9 +172,10 @@ class AlertIntake:
                     for m in matchers[guild_id].match(article.title, article.summary, article.body)
                     if (guild_id, m.topic) not in muted_source
                 ]
-                await self._alert_for(
+                if await self._alert_for(
                     tx, guild_id, channel_id, article, story, matches, existing.get(guild_id), now
-                )
+                ):
+                    written.add(story.story_id)
 
     async def _alert_for(
         self,
@@ -144,7 +187,8 @@ class AlertIntake:
         matches: list[MatchLike],
         existing: Alert | None,
         now: datetime,
-    ) -> None:
+    ) -> bool:
+        """Fold into the story's alert or create one; True when an alert row was written."""
         assert article.id is not None
         outlets = list(dict.fromkeys(story.outlets or [article.publisher]))
         if existing is not None:
@@ -169,9 +213,9 @@ class AlertIntake:
                 len(grew),
                 existing.status,
             )
-            return
+            return True
         if not matches:
-            return  # no topic, or only topics whose alerts from this outlet were muted
+            return False  # no topic, or only topics whose alerts from this outlet were muted
         lead = best_match(matches)
         alert_id = await store.insert_alert(
             tx,
@@ -204,3 +248,4 @@ class AlertIntake:
             alert_id,
             lead.topic,
         )
+        return True

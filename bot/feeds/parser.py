@@ -22,7 +22,7 @@ import re
 import select
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -354,6 +354,19 @@ class ParsePool:
             return await loop.run_in_executor(self._threads, parse_feed, *args)
         finally:
             self.active -= 1
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` off the event loop: in the worker processes once a busy cycle has
+        started them (or in "process" mode), else in a thread. ``fn`` and its arguments
+        must pickle (the feed watcher's fact analysis runs here, beside the parsing)."""
+        loop = asyncio.get_running_loop()
+        if self.mode == "process" or (self.mode == "auto" and self._processes is not None):
+            try:
+                return await loop.run_in_executor(self._process_pool(), fn, *args)
+            except BrokenProcessPool:
+                log.warning("event=parse_pool_broken action=restart")
+                self._processes = None
+        return await asyncio.to_thread(fn, *args)
 
     def close(self) -> None:
         if self._processes is not None:

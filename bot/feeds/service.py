@@ -202,7 +202,8 @@ class FeedService:
         digest = body_hash(resolved.result.body)
         now = self.clock.now()
         if self.watcher.prepare is not None and resolved.parsed.entries:
-            await self.watcher.prepare()  # the baseline may assign stories: not inside the write
+            # the baseline's stories and facts: their CPU part before the write transaction
+            await self.watcher.prepare([e.article for e in resolved.parsed.entries])
         async with self.db.transaction() as tx:
             existing = await store.get_feed_by_url(tx, resolved.url)
             # A feed nobody followed (or a disabled one) was not polled for a while: what it

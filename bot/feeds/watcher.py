@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -23,6 +23,7 @@ import aiosqlite
 from bot.clock import Clock
 from bot.feeds.fetcher import Fetcher, FetchError, FetchResult
 from bot.feeds.guard import redact_url
+from bot.feeds.normalize import NormalizedEntry
 from bot.feeds.parser import ParsedFeed, ParsePool
 from bot.models import Article, FeedRef, FeedState, PollSummary
 from bot.ops import counters, problems
@@ -37,6 +38,11 @@ NewArticlesHook = Callable[[aiosqlite.Connection, FeedRef, list[Article], bool],
 # A body within the size cap parses in well under a second; this only stops a pathological
 # one from holding its poll open (the worker finishes it in the background).
 PARSE_TIMEOUT_SECONDS = 60.0
+# A feed that brings more new entries than this at once (an archive, a first poll of a busy
+# feed): the newest take the full path (facts, stories, alerts); the older ones are stored
+# and recorded as seen, without it, in transactions of RECORD_CHUNK (each well under a second).
+FULL_PATH_MAX = 300
+RECORD_CHUNK = 1000
 BASE_BACKOFF = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(days=1)
 
@@ -121,9 +127,10 @@ class FeedWatcher:
         self.fetcher = fetcher
         self.pool = pool
         self.hook = hook or facts_only_hook(clock)
-        # Awaited before a write transaction that will call the hook with new articles
-        # (the story index loads there, on first use, rather than inside the transaction).
-        self.prepare: Callable[[], Awaitable[None]] | None = None
+        # Awaited with the new articles before the write transaction that hands them to the
+        # hook: work that need not hold the write lock (the story index's first load, the
+        # CPU part of their fact analysis) happens there.
+        self.prepare: Callable[[list[Article]], Awaitable[None]] | None = None
         # Configured names by feed URL (seeds/feeds.json): the publisher of those feeds'
         # articles and their title, whatever the feed calls itself.
         self.names: Mapping[str, str] = names or {}
@@ -280,16 +287,64 @@ class FeedWatcher:
         known = await store.known_entry_keys(
             self.db.reader, feed.id, [e.article.entry_key for e in parsed.entries]
         )
-        if self.prepare is not None and any(
-            e.article.entry_key not in known for e in parsed.entries
-        ):
-            await self.prepare()
+        new = sorted(
+            (e for e in parsed.entries if e.article.entry_key not in known),
+            key=lambda e: e.article.published,
+        )
+        older: list[NormalizedEntry] = []
+        if len(new) > FULL_PATH_MAX:
+            older, new = new[:-FULL_PATH_MAX], new[-FULL_PATH_MAX:]
+            await self._record_older(feed, older)
+            known = known | {e.article.entry_key for e in older}
+        if self.prepare is not None and new:
+            await self.prepare([e.article for e in new])
         async with self.db.transaction() as tx:
             outcome, created = await self.store_parsed_in(
                 tx, feed, result, parsed, digest, baseline=baseline, known=known
             )
+        if older:
+            outcome = replace(outcome, new=outcome.new + len(older))
         self.stored(feed, outcome, created)
         return outcome
+
+    async def _record_older(self, feed: store.FeedRow, entries: list[NormalizedEntry]) -> None:
+        """Store entries beyond the newest ``FULL_PATH_MAX`` without the hook (no facts,
+        stories or alerts), committed in chunks so no write transaction runs long; a chunk
+        committed before a failure is known at the next poll."""
+        for start in range(0, len(entries), RECORD_CHUNK):
+            chunk = entries[start : start + RECORD_CHUNK]
+            async with self.db.transaction() as tx:
+                created = await self._insert_without_hook(tx, feed, chunk)
+            counters.ARTICLES_STORED.inc(created)
+        log.info(
+            "event=feed_older_entries_recorded feed=%s url=%s entries=%s",
+            feed.id,
+            redact_url(feed.url),
+            len(entries),
+        )
+
+    async def _insert_without_hook(
+        self, tx: aiosqlite.Connection, feed: store.FeedRow, entries: list[NormalizedEntry]
+    ) -> int:
+        """Store ``entries`` as articles and record them as the feed's; returns rows created."""
+        articles = self._as_published(feed, [e.article for e in entries])
+        hashes = [e.content_hash for e in entries] if all(e.content_hash for e in entries) else None
+        ids = await store.insert_articles(tx, articles, hashes)
+        links = [
+            (a.entry_key, article_id) for a, (article_id, _) in zip(articles, ids, strict=True)
+        ]
+        await store.record_entries(tx, feed.id, links, self.clock.now())
+        return sum(created for _, created in ids)
+
+    def _as_published(self, feed: store.FeedRow, articles: list[Article]) -> list[Article]:
+        """The articles with the configured outlet as their publisher (if one is configured)."""
+        outlet = self.outlets.get(feed.url) or self.names.get(feed.url)
+        if not outlet:
+            return articles
+        return [
+            a if a.publisher == outlet else a.model_copy(update={"publisher": outlet})
+            for a in articles
+        ]
 
     def stored(self, feed: store.FeedRow, outcome: FeedOutcome, created: int) -> None:
         """After the commit of :meth:`store_parsed_in`: count and log only rows that exist."""
@@ -325,14 +380,13 @@ class FeedWatcher:
             (e for e in parsed.entries if e.article.entry_key not in known),
             key=lambda e: e.article.published,
         )
-        fresh = [e.article for e in entries]
+        created = older = 0
+        if len(entries) > FULL_PATH_MAX:  # (feeds add: in the caller's one transaction)
+            older = len(entries) - FULL_PATH_MAX
+            created += await self._insert_without_hook(tx, feed, entries[:older])
+            entries = entries[older:]
         name = self.names.get(feed.url)
-        outlet = self.outlets.get(feed.url) or name
-        if outlet:
-            fresh = [
-                a if a.publisher == outlet else a.model_copy(update={"publisher": outlet})
-                for a in fresh
-            ]
+        fresh = self._as_published(feed, [e.article for e in entries])
         hashes = [e.content_hash for e in entries] if all(e.content_hash for e in entries) else None
         if baseline is None:
             baseline = not feed.baseline_done
@@ -352,7 +406,6 @@ class FeedWatcher:
         ref = FeedRef(id=feed.id, url=feed.url, title=title or feed.title)
         stored: list[Article] = []
         links: list[tuple[str, int | None]] = []
-        created = 0
         # Same semantics as articles.insert_article (dedupe by entry key), batched.
         for article, (article_id, was_created) in zip(
             fresh, await store.insert_articles(tx, fresh, hashes), strict=True
@@ -379,7 +432,9 @@ class FeedWatcher:
         await self._recover(tx, feed, now)
         if stored:
             await self.hook(tx, ref, stored, baseline)
-        outcome = FeedOutcome(feed.id, feed.url, "changed", new=len(stored), baseline=baseline)
+        outcome = FeedOutcome(
+            feed.id, feed.url, "changed", new=len(stored) + older, baseline=baseline
+        )
         return outcome, created
 
     async def _flush_quiet(self) -> None:

@@ -94,6 +94,63 @@ async def source_muted_in(conn: aiosqlite.Connection, publisher: str) -> set[tup
     return {(int(r[0]), str(r[1])) for r in rows}
 
 
+def _chunks(values: Sequence[object], size: int = 500) -> list[list[object]]:
+    items = list(dict.fromkeys(values))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+async def alerts_for_stories(
+    conn: aiosqlite.Connection, story_ids: Sequence[int]
+) -> dict[int, dict[int, Alert]]:
+    """:func:`alerts_for_story` for many stories in one query per 500: story -> guild -> alert
+    (stories without an alert are absent)."""
+    found: dict[int, dict[int, Alert]] = {}
+    for part in _chunks(story_ids):
+        marks = ",".join("?" * len(part))
+        rows = await fetch_all(
+            conn,
+            f"SELECT * FROM alerts WHERE story_id IN ({marks})",  # noqa: S608 - placeholders only
+            part,
+        )
+        for r in rows:
+            found.setdefault(int(r["story_id"]), {})[int(r["guild_id"])] = _alert(r)
+    return found
+
+
+async def stories_muted_in(
+    conn: aiosqlite.Connection, story_ids: Sequence[int]
+) -> dict[int, set[int]]:
+    """:func:`story_muted_in` for many stories: story -> servers (muted stories only)."""
+    found: dict[int, set[int]] = {}
+    for part in _chunks(story_ids):
+        marks = ",".join("?" * len(part))
+        rows = await fetch_all(
+            conn,
+            f"SELECT story_id, guild_id FROM muted_stories WHERE story_id IN ({marks})",  # noqa: S608 - placeholders only
+            part,
+        )
+        for r in rows:
+            found.setdefault(int(r[0]), set()).add(int(r[1]))
+    return found
+
+
+async def sources_muted_in(
+    conn: aiosqlite.Connection, publishers: Sequence[str]
+) -> dict[str, set[tuple[int, str]]]:
+    """:func:`source_muted_in` for many publishers: publisher -> (server, topic) pairs."""
+    found: dict[str, set[tuple[int, str]]] = {}
+    for part in _chunks(publishers):
+        marks = ",".join("?" * len(part))
+        rows = await fetch_all(
+            conn,
+            f"SELECT publisher, guild_id, topic FROM muted_sources WHERE publisher IN ({marks})",  # noqa: S608 - placeholders only
+            part,
+        )
+        for r in rows:
+            found.setdefault(str(r[0]), set()).add((int(r[1]), str(r[2])))
+    return found
+
+
 async def insert_alert(
     conn: aiosqlite.Connection,
     *,

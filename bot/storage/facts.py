@@ -111,6 +111,21 @@ async def has_facts(conn: aiosqlite.Connection, article_id: int) -> bool:
         return await cur.fetchone() is not None
 
 
+async def articles_with_facts(conn: aiosqlite.Connection, article_ids: Sequence[int]) -> set[int]:
+    """:func:`has_facts` for many articles: those of ``article_ids`` that have facts."""
+    ids = list(dict.fromkeys(article_ids))
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        async with conn.execute(
+            f"SELECT DISTINCT article_id FROM facts WHERE article_id IN ({marks})",  # noqa: S608 - placeholders only
+            part,
+        ) as cur:
+            found.update(int(r[0]) for r in await cur.fetchall())
+    return found
+
+
 async def insert_facts(conn: aiosqlite.Connection, rows: Sequence[Sequence[Any]]) -> None:
     """Insert fact rows (values in ``FACT_COLUMNS`` order; a row without its vector gets
     NULL); the trigger indexes them."""
@@ -127,6 +142,17 @@ async def set_analysis_version(tx: aiosqlite.Connection, article_id: int, versio
         "INSERT INTO fact_analysis (article_id, version) VALUES (?, ?) "
         "ON CONFLICT (article_id) DO UPDATE SET version = excluded.version",
         (article_id, version),
+    )
+
+
+async def set_analysis_versions(
+    tx: aiosqlite.Connection, article_ids: Sequence[int], version: int
+) -> None:
+    """:func:`set_analysis_version` for many articles in one statement."""
+    await tx.executemany(
+        "INSERT INTO fact_analysis (article_id, version) VALUES (?, ?) "
+        "ON CONFLICT (article_id) DO UPDATE SET version = excluded.version",
+        [(article_id, version) for article_id in article_ids],
     )
 
 

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import aiosqlite
 
@@ -42,6 +43,15 @@ log = logging.getLogger(__name__)
 EVICT_EVERY = 500
 CONFIRM_AT = 200  # pending entries before committed ones are confirmed on the read connection
 LOAD_BATCH = 256  # headlines embedded at once while loading (and rows between yields)
+MAX_READY = 20_000  # prepared articles kept for a transaction that has not come (yet)
+
+
+def article_features(items: Sequence[tuple[str, str]]) -> list[tuple[Features, bytes | None]]:
+    """(features, headline meaning vector) of each ``(title, text)``: what :meth:`StoryService.assign`
+    computes, in one embedding call. Pure: runs in a worker process."""
+    feats = [extract(title, text) for title, text in items]
+    found = iter(headline_vectors([f.headline for f in feats if f.headline]))
+    return [(f, next(found) if f.headline else None) for f in feats]
 
 
 class StoryService:
@@ -54,6 +64,9 @@ class StoryService:
         self._since_evict = 0
         self._loaded = False
         self._load_lock = asyncio.Lock()
+        # prepare(): entry key -> ((title, text), features, headline vector)
+        self._ready: dict[str, tuple[tuple[str, str], Features, bytes | None]] = {}
+        self.run: Callable[..., Awaitable[Any]] = asyncio.to_thread
 
     # --- start-up ---
     @property
@@ -119,6 +132,19 @@ class StoryService:
         log.info("event=stories_loaded articles=%s stories=%s", len(pending), len(index.stories))
         return len(pending)
 
+    async def prepare(self, articles: Sequence[Article]) -> None:
+        """Before the write transaction that assigns ``articles``: their features and headline
+        vectors, computed off the event loop (``run``: the parse workers), kept for
+        :meth:`assign` (which computes them itself for an article not prepared)."""
+        todo = [a for a in articles if a.entry_key not in self._ready]
+        if not todo:
+            return
+        done = await self.run(article_features, [(a.title, a.text) for a in todo])
+        if len(self._ready) + len(todo) > MAX_READY:
+            self._ready.clear()  # left by transactions that rolled back
+        for article, (feats, vector) in zip(todo, done, strict=True):
+            self._ready[article.entry_key] = ((article.title, article.text), feats, vector)
+
     # --- writes ---
     async def assign(self, tx: aiosqlite.Connection, article: Article) -> StoryRef:
         """Put a stored article (``article.id`` set) in its story, creating one if needed.
@@ -141,7 +167,11 @@ class StoryService:
             assert ref is not None
             return ref
         now = self.clock.now()
-        doc = self._doc(article, extract(article.title, article.text))
+        kept = self._ready.pop(article.entry_key, None)
+        if kept is not None and kept[0] == (article.title, article.text):
+            doc = self._doc(article, kept[1], kept[2])
+        else:
+            doc = self._doc(article, extract(article.title, article.text))
         found = self.index.match(doc)
         if found is None:
             story_id = await store.create_story(tx, article, now)
@@ -208,7 +238,7 @@ class StoryService:
         return await store.articles_of(self.db.reader, story_id)
 
     # --- internals ---
-    def _doc(self, article: Article, feats: Features) -> Doc:
+    def _doc(self, article: Article, feats: Features, vector: bytes | None = None) -> Doc:
         assert article.id is not None
         return self.index.make_doc(
             article.id,
@@ -217,6 +247,7 @@ class StoryService:
             article.publisher,
             url=article.url or None,
             content_hash=content_hash(article.title, article.text),
+            vector=vector,
         )
 
     def _maybe_evict(self, now: datetime) -> None:

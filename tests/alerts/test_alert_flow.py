@@ -225,3 +225,19 @@ async def test_huge_burst_lists_the_best_covered_stories_and_points_to_the_diges
     assert msg.title == "20 new stories on Donbas"
     assert len(msg.lines) == 16 and msg.lines[-1].startswith("…and 5 more")
     assert "Donbas wave 3" in msg.lines[0]
+
+
+async def test_one_batch_with_three_articles_of_a_story_gives_one_alert(
+    newsroom: Newsroom,
+) -> None:
+    # One feed poll brings them together (alerts and mutes are read once for the batch; the
+    # alert written for the first article is read again for the next ones).
+    await newsroom.arrive(
+        article("Donbas ceasefire line proposed", "Reuters"),
+        article("Donbas ceasefire line proposed", "BBC", minutes=1),
+        article("Donbas ceasefire line proposed", "AFP", minutes=2),
+    )
+    await newsroom.deliver(HOLD)
+    posts = newsroom.posts()
+    assert len(posts) == 1
+    assert "Also reported by BBC, AFP — 3 outlets" in posts[0].as_text()
