@@ -18,6 +18,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.discord.render import CONTENT, clip
 from bot.errors import UserFacingError
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ async def answer_ephemeral(interaction: discord.Interaction, text: str) -> None:
             except discord.HTTPException:
                 log.warning("event=autocomplete_error_answer_failed", exc_info=True)
         return
-    text = text[:2000]
+    text = clip(text, CONTENT)
     try:
         if interaction.response.is_done():
             if interaction.extras.pop("deferred_public", False):
