@@ -605,7 +605,7 @@ async def test_start_up_failures_exit_at_once_with_one_line(
     await prepare_database(
         db_path, fake, fake.channel("newsroom"), fake.channel("general"), [], None, True
     )
-    env = bot_env(tmp_path, fake, db_path, {"BEATWATCH_START_LOCK_WAIT_SECONDS": "6"})
+    env = bot_env(tmp_path, fake, db_path, {"BEATWATCH_START_LOCK_WAIT_SECONDS": "8"})
     locker = await asyncio.create_subprocess_exec(
         sys.executable, "-c", LOCKER, str(db_path),
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
