@@ -3,7 +3,8 @@
 Console mode is the same application on the terminal: the same services, the feed watcher and
 the scheduler running, alerts and digests printed as they happen (the alerts area's
 ``ConsoleTransport``), and the slash commands typed at a prompt (``/ask ...``, ``/topics list``,
-``/help``, ``/quit``). It acts as the console newsroom (guild 0). stdin is read on a daemon
+``/help``, ``/quit``), answered with the same replies as on Discord (``bot.present``) printed as
+plain text (``bot.cli.render``); nothing here imports discord. It acts as the console newsroom (guild 0). stdin is read on a daemon
 thread, so the event loop never blocks on it and Ctrl-C/EOF end cleanly.
 """
 
