@@ -4,8 +4,9 @@ Console mode is the same application on the terminal: the same services, the fee
 the scheduler running, alerts and digests printed as they happen (the alerts area's
 ``ConsoleTransport``), and the slash commands typed at a prompt (``/ask ...``, ``/topics list``,
 ``/help``, ``/quit``), answered with the same replies as on Discord (``bot.present``) printed as
-plain text (``bot.cli.render``); nothing here imports discord. It acts as the console newsroom (guild 0). stdin is read on a daemon
-thread, so the event loop never blocks on it and Ctrl-C/EOF end cleanly.
+plain text (``bot.cli.render``); nothing here imports discord. It acts as the console newsroom
+(guild 0). stdin is read on a daemon thread, so the event loop never blocks on it and Ctrl-C/EOF
+end cleanly.
 """
 
 from __future__ import annotations
