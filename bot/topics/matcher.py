@@ -77,6 +77,17 @@ class _Pattern:
     required: tuple[tuple[int, int], ...] = ()  # (concept, bit of a required part it is)
 
 
+class _KeyParts:
+    """The concept part patterns sharing one automaton key, and the required parts they are
+    (merged), so an article's key hits tell cheaply which concepts could still match."""
+
+    __slots__ = ("patterns", "required")
+
+    def __init__(self, patterns: tuple[_Pattern, ...]) -> None:
+        self.patterns = patterns
+        self.required = tuple({r for p in patterns for r in p.required})
+
+
 @dataclass(frozen=True, slots=True)
 class _Concept:
     concept: Concept
@@ -162,7 +173,7 @@ class Matcher:
             for key, ids in by_key.items():
                 pats = tuple(self._patterns[i] for i in ids if self._patterns[i].role != _PART)
                 parts = tuple(self._patterns[i] for i in ids if self._patterns[i].role == _PART)
-                automaton.add_word(key, (len(key), pats, parts))
+                automaton.add_word(key, (len(key), pats, _KeyParts(parts) if parts else None))
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -221,7 +232,7 @@ class Matcher:
         folded: list[Scanned | None] = [None, None, None]
         hits: list[_Hit] = []  # alias and exclusion hits
         context: set[tuple[int, int]] = set()  # (topic, all_of group) seen
-        raw: list[tuple[int, int, int, tuple[_Pattern, ...]]] = []  # concept part key hits
+        raw: list[tuple[int, int, int, _KeyParts]] = []  # concept parts' key hits, unverified
         for fi, text in enumerate((title, summary, body)):
             if not text:
                 continue
@@ -265,16 +276,15 @@ class Matcher:
 
     def _verify_parts(
         self,
-        raw: list[tuple[int, int, int, tuple[_Pattern, ...]]],
+        raw: list[tuple[int, int, int, _KeyParts]],
         folded: list[Scanned | None],
         context: set[tuple[int, int]],
     ) -> list[_Hit]:
         """Verify the key hits of concept parts, only for concepts whose every required part
         had a key hit (most articles have none: common words like "talks" cost little)."""
-        distinct = {id(p): p for ps in {id(r[3]): r[3] for r in raw}.values() for p in ps}
         seen: dict[int, int] = {}
-        for p in distinct.values():
-            for ci, bit in p.required:
+        for kp in {r[3] for r in raw}:
+            for ci, bit in kp.required:
                 seen[ci] = seen.get(ci, 0) | bit
         concepts = self._concepts
         live = {
@@ -284,12 +294,15 @@ class Matcher:
         }
         if not live:
             return []
-        wanted = {k for k, p in distinct.items() if any(ci in live for ci, _ in p.targets)}
+        wanted: dict[_KeyParts, list[_Pattern]] = {}
         out: list[_Hit] = []
-        for fi, start, last, ps in raw:
-            for p in ps:
-                if id(p) not in wanted:
-                    continue
+        for fi, start, last, kp in raw:
+            todo = wanted.get(kp)
+            if todo is None:
+                todo = wanted[kp] = [
+                    p for p in kp.patterns if any(ci in live for ci, _ in p.targets)
+                ]
+            for p in todo:
                 f = folded[fi]
                 assert f is not None
                 end = _verify(p, f, start, last)
@@ -348,7 +361,7 @@ class Matcher:
         fi: int,
         hits: list[_Hit],
         context: set[tuple[int, int]],
-        raw: list[tuple[int, int, int, tuple[_Pattern, ...]]],
+        raw: list[tuple[int, int, int, _KeyParts]],
     ) -> None:
         assert self._automaton is not None
         scan = f.scan  # scan[i + 1] is base offset i; it starts and ends with a space
