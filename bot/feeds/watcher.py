@@ -42,6 +42,7 @@ PARSE_TIMEOUT_SECONDS = 60.0
 # feed): the newest take the full path (facts, stories, alerts); the older ones are stored
 # and recorded as seen, without it, in transactions of RECORD_CHUNK (each well under a second).
 FULL_PATH_MAX = 300
+FULL_PATH_CHUNK = 100  # full-path entries per write transaction
 RECORD_CHUNK = 1000
 BASE_BACKOFF = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(days=1)
@@ -298,14 +299,36 @@ class FeedWatcher:
             known = known | {e.article.entry_key for e in older}
         if self.prepare is not None and new:
             await self.prepare([e.article for e in new])
+        # The full path in transactions of FULL_PATH_CHUNK entries, oldest first; each holds
+        # its articles with their facts, stories and alerts. The last one also records the
+        # fetch (a failure before it leaves the feed due, and what was committed known).
+        early = 0
+        created = 0
+        if len(new) > FULL_PATH_CHUNK:
+            if baseline is None:
+                baseline = not feed.baseline_done
+            ref = FeedRef(id=feed.id, url=feed.url, title=self._title(feed, parsed))
+            last = len(new) - (len(new) - 1) % FULL_PATH_CHUNK - 1
+            for start in range(0, last, FULL_PATH_CHUNK):
+                chunk = new[start : start + FULL_PATH_CHUNK]
+                async with self.db.transaction() as tx:
+                    stored, made = await self._insert(tx, feed, chunk)
+                    await self.hook(tx, ref, stored, baseline)
+                created += made
+                early += len(chunk)
+            known = known | {e.article.entry_key for e in new[:last]}
         async with self.db.transaction() as tx:
-            outcome, created = await self.store_parsed_in(
+            outcome, made = await self.store_parsed_in(
                 tx, feed, result, parsed, digest, baseline=baseline, known=known
             )
-        if older:
-            outcome = replace(outcome, new=outcome.new + len(older))
+        created += made
+        if older or early:
+            outcome = replace(outcome, new=outcome.new + len(older) + early)
         self.stored(feed, outcome, created)
         return outcome
+
+    def _title(self, feed: store.FeedRow, parsed: ParsedFeed) -> str:
+        return self.names.get(feed.url) or parsed.title or feed.title
 
     async def _record_older(self, feed: store.FeedRow, entries: list[NormalizedEntry]) -> None:
         """Store entries beyond the newest ``FULL_PATH_MAX`` without the hook (no facts,
@@ -327,6 +350,13 @@ class FeedWatcher:
         self, tx: aiosqlite.Connection, feed: store.FeedRow, entries: list[NormalizedEntry]
     ) -> int:
         """Store ``entries`` as articles and record them as the feed's; returns rows created."""
+        return (await self._insert(tx, feed, entries))[1]
+
+    async def _insert(
+        self, tx: aiosqlite.Connection, feed: store.FeedRow, entries: list[NormalizedEntry]
+    ) -> tuple[list[Article], int]:
+        """Store ``entries`` as articles (deduplicated by entry key) and record them as the
+        feed's; returns the stored articles (ids set) and how many rows were created."""
         articles = self._as_published(feed, [e.article for e in entries])
         hashes = [e.content_hash for e in entries] if all(e.content_hash for e in entries) else None
         ids = await store.insert_articles(tx, articles, hashes)
@@ -334,7 +364,11 @@ class FeedWatcher:
             (a.entry_key, article_id) for a, (article_id, _) in zip(articles, ids, strict=True)
         ]
         await store.record_entries(tx, feed.id, links, self.clock.now())
-        return sum(created for _, created in ids)
+        stored = [
+            a.model_copy(update={"id": article_id})
+            for a, (article_id, _) in zip(articles, ids, strict=True)
+        ]
+        return stored, sum(created for _, created in ids)
 
     def _as_published(self, feed: store.FeedRow, articles: list[Article]) -> list[Article]:
         """The articles with the configured outlet as their publisher (if one is configured)."""

@@ -1,6 +1,7 @@
 """Storing one feed with thousands of new entries is bounded (issue 10): the newest
-FULL_PATH_MAX go through the hook (facts, stories, alerts), the older ones are stored and
-recorded as seen in chunked transactions, and the next poll finds them all known."""
+FULL_PATH_MAX go through the hook (facts, stories, alerts) in transactions of
+FULL_PATH_CHUNK, the older ones are stored and recorded as seen in chunked transactions, and
+the next poll finds them all known."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ async def test_many_new_entries_full_path_for_the_newest_only(
 ) -> None:
     monkeypatch.setattr(watcher_module, "FULL_PATH_MAX", 20)
     monkeypatch.setattr(watcher_module, "RECORD_CHUNK", 30)
+    monkeypatch.setattr(watcher_module, "FULL_PATH_CHUNK", 8)
     watcher = services.feeds.watcher
     handed: list[list[Article]] = []
     prepared: list[int] = []
@@ -73,9 +75,10 @@ async def test_many_new_entries_full_path_for_the_newest_only(
     result = FetchResult(url=feed.url, final_url=feed.url, status=200, body=b"x")
     outcome = await watcher.store_parsed(feed, result, _parsed(100, clock), "digest")
     assert outcome.new == 100
-    assert [len(batch) for batch in handed] == [20] and prepared == [20]
-    assert [a.entry_key for a in handed[0]] == [f"bulk:{n}" for n in range(80, 100)]
-    assert transactions == 3 + 1  # 80 older entries in chunks of 30, then the newest
+    assert [len(batch) for batch in handed] == [8, 8, 4] and prepared == [20]
+    assert [a.entry_key for batch in handed for a in batch] == [f"bulk:{n}" for n in range(80, 100)]
+    assert all(a.id is not None for batch in handed for a in batch)
+    assert transactions == 3 + 3  # 80 older entries in chunks of 30, the newest in 8s
     count = await services.db.fetchval(
         "SELECT count(*) FROM feed_entries WHERE feed_id = ?", (feed_id,)
     )
@@ -88,7 +91,7 @@ async def test_many_new_entries_full_path_for_the_newest_only(
     feed = await store.get_feed(services.db.reader, feed_id)
     assert feed is not None
     again = await watcher.store_parsed(feed, result, _parsed(100, clock), "digest2")
-    assert again.new == 0 and len(handed) == 1
+    assert again.new == 0 and len(handed) == 3
 
 
 async def test_storing_is_linear_in_new_entries(services: Services, clock: FixedClock) -> None:
