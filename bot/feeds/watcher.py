@@ -42,7 +42,7 @@ PARSE_TIMEOUT_SECONDS = 60.0
 # feed): the newest take the full path (facts, stories, alerts); the older ones are stored
 # and recorded as seen, without it, in transactions of RECORD_CHUNK (each well under a second).
 FULL_PATH_MAX = 300
-FULL_PATH_CHUNK = 100  # full-path entries per write transaction
+FULL_PATH_CHUNK = 50  # full-path entries per write transaction (each well under a second)
 RECORD_CHUNK = 1000
 BASE_BACKOFF = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(days=1)
