@@ -81,11 +81,12 @@ class _KeyParts:
     """The concept part patterns sharing one automaton key, and the required parts they are
     (merged), so an article's key hits tell cheaply which concepts could still match."""
 
-    __slots__ = ("patterns", "required")
+    __slots__ = ("anchors", "patterns", "required")
 
-    def __init__(self, patterns: tuple[_Pattern, ...]) -> None:
+    def __init__(self, patterns: tuple[_Pattern, ...], anchors: frozenset[int]) -> None:
         self.patterns = patterns
         self.required = tuple({r for p in patterns for r in p.required})
+        self.anchors = anchors  # concepts whose anchor part (their rarest-looking) is here
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,13 @@ def _pattern(
     first_wild = "*" in first and len(scan_form(first.split("*")[0]).split(" ")) == 1
     probe = tokens[1] if len(tokens) > 1 else ""
     return _Pattern(term, topic, role, group, kind, probe, first_wild, ctx, targets)
+
+
+def _shortest_key(concept: Concept, part: int) -> int:
+    """The length of the shortest automaton key among a concept part's alternatives."""
+    return min(
+        len(v.scan_key.strip()) for t in concept.parts[part].terms for v in spelling_variants(t)
+    )
 
 
 def _concept_term(concept: Concept) -> Term:
@@ -167,13 +175,24 @@ class Matcher:
             pattern = replace(pattern, required=required)
             self._patterns.append(pattern)
             by_key.setdefault(term.scan_key, []).append(len(self._patterns) - 1)
+        # Each concept's anchor: the required part whose shortest key is longest (long words
+        # are rare words); an article without a key hit of it skips the concept at once.
+        anchor: dict[int, int] = {}
+        for ci, info in enumerate(self._concepts):
+            anchor[ci] = max(info.required, key=lambda pi: _shortest_key(info.concept, pi))
         self._automaton: ahocorasick.Automaton | None = None
         if by_key:
             automaton = ahocorasick.Automaton()
             for key, ids in by_key.items():
                 pats = tuple(self._patterns[i] for i in ids if self._patterns[i].role != _PART)
                 parts = tuple(self._patterns[i] for i in ids if self._patterns[i].role == _PART)
-                automaton.add_word(key, (len(key), pats, _KeyParts(parts) if parts else None))
+                kp = None
+                if parts:
+                    anchors = frozenset(
+                        ci for p in parts for ci, pi in p.targets if anchor.get(ci) == pi
+                    )
+                    kp = _KeyParts(parts, anchors)
+                automaton.add_word(key, (len(key), pats, kp))
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -282,10 +301,17 @@ class Matcher:
     ) -> list[_Hit]:
         """Verify the key hits of concept parts, only for concepts whose every required part
         had a key hit (most articles have none: common words like "talks" cost little)."""
+        fired = {r[3] for r in raw}
+        candidates: set[int] = set()
+        for kp in fired:
+            candidates.update(kp.anchors)
+        if not candidates:
+            return []
         seen: dict[int, int] = {}
-        for kp in {r[3] for r in raw}:
+        for kp in fired:
             for ci, bit in kp.required:
-                seen[ci] = seen.get(ci, 0) | bit
+                if ci in candidates:
+                    seen[ci] = seen.get(ci, 0) | bit
         concepts = self._concepts
         live = {
             ci
