@@ -233,6 +233,8 @@ class OutgoingMessage(Frozen):
     ping_role_id: int | None = None
     alert_id: int | None = None
     story_id: int | None = None
+    # a combined message's stories for the desk (alert id, what to call it), in order shown
+    stories: list[tuple[int, str]] = []
 
     @property
     def allowed_role_ids(self) -> list[int]:

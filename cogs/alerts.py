@@ -76,6 +76,7 @@ class AlertsCog(
     @manager_only
     async def resume(self, interaction: discord.Interaction) -> None:
         await newsroom.set_paused(app(interaction).services, guild_id(interaction), False)
+        kick_delivery(app(interaction).scheduler)  # what the pause held goes out now
         await respond(interaction, present.paused(False))
 
     @app_commands.command(

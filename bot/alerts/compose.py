@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.models import Alert, GuildConfig, MessageField, OutgoingMessage
@@ -141,6 +142,16 @@ def story_line(alert: Alert, tz: str) -> str:
     )
 
 
+CatchUp = Literal["held", "channel"] | None
+DESK_LABEL_MAX = 100  # a select option's label
+
+
+def desk_label(alert: Alert) -> str:
+    """A story as one option of a combined message's desk menu."""
+    text = f"{inert(alert.title)} — {inert(alert.publisher)}"
+    return text if len(text) <= DESK_LABEL_MAX else text[: DESK_LABEL_MAX - 1] + "…"
+
+
 COMBINED_MAX_STORIES = 15  # a combined message lists the best-covered stories; the digest has all
 
 
@@ -151,15 +162,20 @@ def combined_message(
     outbox_id: int,
     version: int,
     channel_id: int | None,
-    catch_up: bool = False,
+    catch_up: CatchUp = None,
 ) -> OutgoingMessage:
-    """Several stories in one message: a burst on one topic, or (``catch_up``) the alerts that
-    waited for the server to set an alert channel."""
+    """Several stories in one message: a burst on one topic, or a catch-up: the alerts that
+    waited for the server to set an alert channel (``channel``), or that were held by quiet
+    hours or a pause (``held``, oldest first)."""
     topic = alerts[0].topic if alerts else ""
     ping = next((a.ping_role_id for a in alerts if a.ping_role_id), None)
-    ranked = sorted(
-        alerts, key=lambda a: (-len(set(a.outlets or [a.publisher])), -a.published.timestamp())
-    )
+    if catch_up == "held":
+        ranked = sorted(alerts, key=lambda a: (a.published, a.id))
+    else:
+        ranked = sorted(
+            alerts,
+            key=lambda a: (-len(set(a.outlets or [a.publisher])), -a.published.timestamp()),
+        )
     shown = ranked[:COMBINED_MAX_STORIES]
     lines = [story_line(a, guild.timezone) for a in shown]
     if len(ranked) > len(shown):
@@ -171,18 +187,18 @@ def combined_message(
         guild_id=guild.guild_id,
         channel_id=channel_id,
         kind="combined",
-        title=(
-            f"Catch-up: {len(alerts)} stories from before alerts had a channel"
-            if catch_up
-            else f"{len(alerts)} new stories on {inert(topic)}"
-        ),
+        title={
+            "held": f"Catch-up: {len(alerts)} {'story' if len(alerts) == 1 else 'stories'} held "
+            "during quiet hours or a pause",
+            "channel": f"Catch-up: {len(alerts)} stories from before alerts had a channel",
+        }.get(catch_up or "", f"{len(alerts)} new stories on {inert(topic)}"),
         lines=lines,
-        footer=(
-            "held until an alert channel was set: combined into one message"
-            if catch_up
-            else "several stories on one topic at once: combined into one message"
-        ),
+        footer={
+            "held": "held while alerts were quiet or paused: oldest first, in one message",
+            "channel": "held until an alert channel was set: combined into one message",
+        }.get(catch_up or "", "several stories on one topic at once: combined into one message"),
         ping_role_id=ping,
+        stories=[(a.id, desk_label(a)) for a in shown],
     )
 
 

@@ -40,8 +40,10 @@ but held for the next digest (as are notices that old, which are dropped), and w
 ``CATCH_UP_FOLD`` fresh alerts wait they go out as one combined catch-up message.
 
 Quiet hours / paused: at delivery time, an alert for a server in its quiet hours (or with alerts
-paused) is held (not sent) and shows up in the next digest; notices wait for the quiet hours to
-end; edits (silent on Discord) and digests go out.
+paused) is held (not sent); notices wait for the quiet hours to end; edits (silent on Discord)
+and digests go out. When the hold ends (the quiet hours are over, alerts resumed), the first
+pass releases what was held as ONE catch-up message, oldest first (alerts older than
+``LATE_ALERT_MAX_AGE`` and muted stories are left to the digest); the digest lists them too.
 """
 
 from __future__ import annotations
@@ -72,10 +74,19 @@ BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_CAP_SECONDS = 300.0
 LATE_ALERT_MAX_AGE = timedelta(hours=24)  # waiting longer than this: digest only, not posted
 CATCH_UP_FOLD = 3  # more fresh alerts than this waiting for a channel: one combined message
+HOLD_REASONS = ("quiet hours", "alerts paused")  # holds that end and release what they held
 NO_CHANNEL = "no channel set for this server's alerts yet (/alerts channel): waiting"
 
 # A channel's queue: (server, channel); None = the server has no channel for it.
 Lane = tuple[int, int | None]
+
+
+def _catch_up(value: object) -> compose.CatchUp:
+    """A combined row's kind of catch-up: 'held' (quiet hours, a pause), 'channel' (waited
+    for an alert channel; stored as ``True``), or None (a burst)."""
+    if value == "held":
+        return "held"
+    return "channel" if value else None
 
 
 def backoff_seconds(attempts: int, retry_after: float | None = None) -> float:
@@ -133,6 +144,7 @@ class OutboxDelivery:
         guilds: dict[int, GuildConfig] = {}
         now = self._clock.now()
         await self._release_waiting(now, guild_id, guilds)
+        await self._release_held(now, guild_id, guilds)
         # Channels whose head is in retry backoff: their later posts wait (queue order).
         blocked: dict[Lane, int] = {}
         for r in await outbox_store.backing_off_rows(self._db.reader, now, guild_id):
@@ -347,7 +359,7 @@ class OutboxDelivery:
             outbox_id=row.id,
             version=row.version,
             channel_id=channel or guild.alert_channel_id,
-            catch_up=bool(row.payload.get("catch_up")),
+            catch_up=_catch_up(row.payload.get("catch_up")),
         )
         ref = await self._send(row, msg, transport, tally)
         if ref is not None:
@@ -396,7 +408,7 @@ class OutboxDelivery:
                 outbox_id=alert.combined_id,
                 version=row.version,
                 channel_id=self._channel(row, alert, guild),
-                catch_up=bool(combined and combined.payload.get("catch_up")),
+                catch_up=_catch_up(combined.payload.get("catch_up") if combined else None),
             )
         else:
             msg = compose.alert_message(
@@ -620,6 +632,80 @@ class OutboxDelivery:
             len(release),
             len(fresh_alerts) if len(fresh_alerts) > CATCH_UP_FOLD else 0,
             len(stale),
+        )
+
+    async def _release_held(
+        self, now: datetime, guild_id: int | None, guilds: dict[int, GuildConfig]
+    ) -> None:
+        """Servers whose quiet hours ended (or that resumed alerts): what was held goes out as
+        one catch-up message, oldest first."""
+        by_guild: dict[int, list[OutboxRow]] = {}
+        for row in await outbox_store.held_rows(self._db.reader, guild_id):
+            by_guild.setdefault(row.guild_id, []).append(row)
+        for gid, rows in by_guild.items():
+            guild = await self._guild(gid, guilds)
+            if self._hold_reason(guild, now) is not None:
+                continue
+            await self._release_hold(guild, rows, now)
+
+    async def _release_hold(self, guild: GuildConfig, rows: list[OutboxRow], now: datetime) -> None:
+        ids_by_row: dict[int, list[int]] = {}
+        for r in rows:
+            if r.kind == "alert" and r.alert_id is not None:
+                ids_by_row[r.id] = [r.alert_id]
+            elif r.kind == "combined":
+                ids_by_row[r.id] = [int(i) for i in r.payload.get("alert_ids", [])]
+        every = [i for ids in ids_by_row.values() for i in ids]
+        alerts = {a.id: a for a in await store.alerts_by_ids(self._db.reader, every)}
+        muted = await store.stories_muted_in(
+            self._db.reader, list({a.story_id for a in alerts.values()})
+        )
+        too_old = now - LATE_ALERT_MAX_AGE
+        mine = [
+            r
+            for r in rows
+            if any(
+                alerts[i].hold_reason in HOLD_REASONS
+                for i in ids_by_row.get(r.id, [])
+                if i in alerts
+            )
+        ]
+        if not mine:
+            return
+        async with self._db.transaction() as tx:
+            merged = set(await outbox_store.merge_rows(tx, [r.id for r in mine], "held"))
+            released = [
+                alerts[i]
+                for r in mine
+                if r.id in merged
+                for i in ids_by_row[r.id]
+                if i in alerts
+                and alerts[i].hold_reason in HOLD_REASONS
+                and alerts[i].status in ("held", "digested")
+                and alerts[i].created_at >= too_old
+                and guild.guild_id not in muted.get(alerts[i].story_id, set())
+            ]
+            released.sort(key=lambda a: (a.published, a.id))
+            if released:
+                await store.set_alert_status(tx, [a.id for a in released], "pending", None)
+                await outbox_store.enqueue(
+                    tx,
+                    guild_id=guild.guild_id,
+                    kind="combined",
+                    now=now,
+                    channel_id=next((r.channel_id for r in mine if r.channel_id), None),
+                    payload={
+                        "alert_ids": [a.id for a in released],
+                        "topic": ", ".join(dict.fromkeys(a.topic for a in released)),
+                        "catch_up": "held",
+                    },
+                    position=min(r.position for r in mine if r.id in merged),
+                )
+        log.info(
+            "event=held_released guild=%s rows=%s alerts=%s",
+            guild.guild_id,
+            len(merged),
+            len(released),
         )
 
     async def _fail(self, row: OutboxRow, error: str, tally: _Tally) -> None:

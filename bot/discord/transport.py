@@ -58,7 +58,7 @@ class DiscordTransport:
 
     async def _render(self, msg: OutgoingMessage, *, post: bool = False) -> dict[str, Any]:
         from bot.discord import render
-        from bot.discord.views import alert_view
+        from bot.discord.views import alert_view, desk_view
 
         marks: dict[alert_actions.Action, alert_actions.ActionMark] = {}
         desk: list[str] = []
@@ -80,6 +80,8 @@ class DiscordTransport:
         }
         if msg.alert_id is not None and msg.kind == "alert":
             kwargs["view"] = alert_view(msg.alert_id, marks)
+        elif msg.kind == "combined" and msg.stories:
+            kwargs["view"] = desk_view(msg.outbox_id, msg.stories)
         return kwargs
 
     def _channel(self, msg: OutgoingMessage, channel_id: int) -> discord.PartialMessageable:

@@ -16,11 +16,14 @@ from typing import Any
 
 import discord
 
+from bot import newsroom
+from bot.alerts import compose
 from bot.discord import render
 from bot.discord.interaction import is_manager, respond
 from bot.present import ask as present_ask
 from bot.present.reply import Button
 from bot.storage import alert_actions
+from bot.storage import alerts as alerts_store
 from bot.storage.alert_actions import Action, ActionMark
 from bot.tree import APOLOGY, answer_ephemeral
 
@@ -156,6 +159,76 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"b
             await answer_ephemeral(interaction, APOLOGY)
 
 
+class DeskSelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"bw:desk:(?P<outbox_id>\d{1,19})"
+):
+    """Under a combined or catch-up message: one option per story (the value is its alert id).
+    Choosing one answers privately with that story's alert and its desk buttons (verify, mute
+    the story, mute the source). The options live in the message itself, so the menu keeps
+    working after a restart."""
+
+    def __init__(self, outbox_id: int, options: list[discord.SelectOption]) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"bw:desk:{outbox_id}",
+                placeholder="Desk: act on one of these stories…",
+                options=options or [discord.SelectOption(label="-", value="0")],
+                min_values=1,
+                max_values=1,
+            )
+        )
+        self.outbox_id = outbox_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> DeskSelect:
+        options = list(getattr(item, "options", []))
+        return cls(int(match["outbox_id"]), options)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            values = self.item.values
+            alert_id = int(values[0]) if values and values[0].isdigit() else 0
+            services = interaction.client.services
+            alert = await alerts_store.get_alert(services.db.reader, alert_id)
+            if alert is None or alert.guild_id != interaction.guild_id:
+                await answer_ephemeral(interaction, "I no longer have this story's alert stored.")
+                return
+            guild = await newsroom.current(services, alert.guild_id)
+            msg = compose.alert_message(
+                alert, guild, outbox_id=0, version=alert.version, channel_id=None
+            )
+            marks = await alert_actions.marks(services.db.reader, alert.id)
+            desk = render.desk_lines(marks, topic=alert.topic, publisher=alert.publisher)
+            await interaction.response.send_message(
+                embeds=[render.outgoing_embed(msg, desk)],
+                view=alert_view(alert.id, marks),
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except Exception:  # boundary: one choice
+            log.exception("event=desk_select_failed guild=%s", interaction.guild_id)
+            await answer_ephemeral(interaction, APOLOGY)
+
+
+def desk_view(outbox_id: int, stories: list[tuple[int, str]]) -> discord.ui.View | None:
+    """The desk menu for a combined message's stories (None when there are none)."""
+    if not stories:
+        return None
+    view = discord.ui.View(timeout=None)
+    options = [
+        discord.SelectOption(label=label[:100] or f"story {alert_id}", value=str(alert_id))
+        for alert_id, label in stories[:25]
+    ]
+    view.add_item(DeskSelect(outbox_id, options))
+    return view
+
+
 def sources_view() -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(SourcesButton())
@@ -175,7 +248,11 @@ def view_for(buttons: tuple[Button, ...]) -> discord.ui.View | None:
     return view
 
 
-ALERT_BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (AlertButton, SourcesButton)
+ALERT_BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    AlertButton,
+    SourcesButton,
+    DeskSelect,
+)
 
 
 def alert_view(alert_id: int, marks: dict[Action, ActionMark] | None = None) -> discord.ui.View:

@@ -69,8 +69,11 @@ def console_channel() -> Reply:
 
 def paused(on: bool) -> Reply:
     if on:
-        return say("Alerts paused. New stories are kept for the digest; /alerts resume to restart.")
-    return say("Alerts resumed.")
+        return say(
+            "Alerts paused. New stories are held; /alerts resume posts them as one catch-up "
+            "message (and the digest lists them)."
+        )
+    return say("Alerts resumed: what the pause held is posted now as one catch-up message.")
 
 
 def quiet_hours(config: GuildConfig) -> Reply:
@@ -78,5 +81,5 @@ def quiet_hours(config: GuildConfig) -> Reply:
         return say("Quiet hours off: alerts are posted at any hour.")
     return say(
         f"Quiet hours {config.quiet_start}–{config.quiet_end} ({config.timezone}): alerts in that "
-        "window wait and are posted when it ends."
+        "window wait and are posted when it ends, as one catch-up message (oldest first)."
     )

@@ -199,6 +199,18 @@ async def waiting_channel_rows(
     return [_outbox(r) for r in rows]
 
 
+async def held_rows(conn: aiosqlite.Connection, guild_id: int | None = None) -> list[OutboxRow]:
+    """Held alert and combined rows (their alerts' ``hold_reason`` says why), in queue order."""
+    rows = await fetch_all(
+        conn,
+        """SELECT * FROM outbox WHERE status = 'held' AND kind IN ('alert', 'combined')
+             AND (? IS NULL OR guild_id = ?)
+           ORDER BY coalesce(position, id), id""",
+        (guild_id, guild_id),
+    )
+    return [_outbox(r) for r in rows]
+
+
 async def release_rows(
     conn: aiosqlite.Connection, outbox_ids: Sequence[int], now: datetime
 ) -> None:

@@ -159,8 +159,12 @@ async def test_quiet_hours_hold_alerts(newsroom: Newsroom) -> None:
     assert report.held == 1 and newsroom.posts() == []
     [alert] = await newsroom.alerts.alerts(NEWSROOM)
     assert alert.status == "held" and alert.hold_reason == "quiet hours"
-    await newsroom.deliver(7200)  # after the quiet hours: still not posted (goes to the digest)
-    assert newsroom.posts() == []
+    await newsroom.deliver(7200)  # after the quiet hours: one catch-up message
+    [catch_up] = newsroom.posts()
+    assert catch_up.kind == "combined" and catch_up.title.startswith("Catch-up: 1 story held")
+    assert [title for _, title in catch_up.stories] == ["Donbas overnight — Reuters"]
+    await newsroom.deliver(60)
+    assert len(newsroom.posts()) == 1  # once
 
 
 async def test_paused_alerts_are_held(newsroom: Newsroom) -> None:

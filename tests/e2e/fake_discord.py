@@ -647,6 +647,42 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return ix
 
+    async def choose(
+        self,
+        message: dict[str, Any],
+        custom_id: str,
+        values: list[str],
+        *,
+        user: FakeUser | None = None,
+    ) -> FakeInteraction:
+        """Choose ``values`` in the select menu ``custom_id`` on a message the bot posted."""
+        menu = next(
+            (
+                c
+                for row in message.get("components", [])
+                for c in row.get("components", [])
+                if c.get("custom_id") == custom_id and c.get("type") == 3
+            ),
+            None,
+        )
+        assert menu is not None, f"no select menu {custom_id!r} on the message"
+        offered = {o["value"] for o in menu.get("options", [])}
+        assert set(values) <= offered, f"{values} not among the options {sorted(offered)}"
+        user = user or self.manager
+        channel_id = int(message["channel_id"])
+        guild = next(g for g in self.guilds.values() if channel_id in g.channels.values())
+        ix, payload = self._base_interaction(
+            3,
+            {"custom_id": custom_id, "component_type": 3, "values": values},
+            user,
+            guild,
+            channel_id,
+        )
+        payload["message"] = message
+        ix.message = message
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return ix
+
     # --- REST ------------------------------------------------------------------------------
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
@@ -849,7 +885,11 @@ class FakeDiscord:
             items = row.get("components") or []
             if len(items) > 5:
                 problems.append("more than 5 buttons in a row")
+            if any(item.get("type") == 3 for item in items) and len(items) > 1:
+                problems.append("a select menu must be alone in its row")
             for item in items:
+                if item.get("type") == 3 and not 1 <= len(item.get("options") or []) <= 25:
+                    problems.append("a select menu needs 1 to 25 options")
                 if len(item.get("custom_id") or "") > 100:
                     problems.append("custom_id longer than 100")
                 if len(item.get("label") or "") > 80:

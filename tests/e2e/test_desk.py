@@ -1,0 +1,129 @@
+"""The newsroom desk: quiet hours and a pause release what they held as one catch-up message."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.app import BeatwatchBot
+from bot.clock import FixedClock
+from bot.storage import alerts as alert_store
+from tests.e2e.conftest import StartBot, settle, stop_bot
+from tests.e2e.fake_discord import EPHEMERAL, FakeDiscord
+from tests.e2e.feed_server import FeedServer, Item
+
+KRAMATORSK = (
+    "Russian forces shell Kramatorsk as fighting intensifies in Donetsk region",
+    "Several residential buildings in Kramatorsk, in Ukraine's Donetsk region, were hit overnight, "
+    "regional governor Vadym Filashkin said on Sunday.",
+)
+SLOVIANSK = (
+    "Drone strike hits Sloviansk railway depot in Donetsk region",
+    "A drone hit the railway depot in Sloviansk, in the Donetsk region, on Sunday morning, "
+    "the city's military administration said.",
+)
+
+
+@pytest.fixture(autouse=True)
+def early_morning(clock: FixedClock) -> None:
+    """06:00 in Kyiv: before the 08:00 digest."""
+    clock.set(datetime(2026, 2, 1, 4, 0, tzinfo=UTC))
+
+
+async def _poll_and_deliver(bot: BeatwatchBot, clock: FixedClock) -> None:
+    await settle(bot)
+    clock.advance(timedelta(seconds=bot.settings.poll_interval_seconds + 1))
+    await bot.scheduler.run_poll()
+    clock.advance(timedelta(seconds=bot.settings.alert_hold_seconds + 1))
+    await bot.scheduler.run_delivery()
+
+
+async def _newsroom(fake: FakeDiscord, feed_server: FeedServer) -> None:
+    await (await fake.slash("alerts channel", {"channel": fake.channel("newsroom")})).reply()
+    for name, title in (("kyiv.xml", "Kyiv Wire"), ("europe.xml", "Europe Desk")):
+        url = feed_server.feed(name, title)
+        await (await fake.slash("feeds add", {"url": url})).reply()
+
+
+def _publish_two(feed_server: FeedServer, clock: FixedClock) -> None:
+    feed_server.publish(
+        "kyiv.xml",
+        Item(
+            KRAMATORSK[0],
+            description=KRAMATORSK[1],
+            published=clock.now() - timedelta(minutes=30),
+            link="https://kyiv.example/kramatorsk",
+        ),
+    )
+    feed_server.publish(
+        "europe.xml",
+        Item(
+            SLOVIANSK[0],
+            description=SLOVIANSK[1],
+            published=clock.now() - timedelta(minutes=10),
+            link="https://europe.example/sloviansk",
+        ),
+    )
+
+
+async def test_quiet_hours_release_one_catch_up_after_a_restart(
+    start_bot: StartBot, fake: FakeDiscord, feed_server: FeedServer, clock: FixedClock
+) -> None:
+    bot = await start_bot()
+    await _newsroom(fake, feed_server)
+    quiet = await (await fake.slash("alerts quiet-hours", {"from": "05:00", "to": "07:00"})).reply()
+    assert "posted when it ends" in quiet["content"]
+    newsroom = fake.channel("newsroom")
+    _publish_two(feed_server, clock)
+    await _poll_and_deliver(bot, clock)
+    assert not [m for m in fake.channel_messages(newsroom) if m["embeds"]]  # held
+    held = await alert_store.held_alerts(bot.services.db.reader, fake.guild.id)
+    assert len(held) == 2
+    await stop_bot(bot)
+
+    clock.set(datetime(2026, 2, 1, 5, 1, tzinfo=UTC))  # 07:01 in Kyiv: the quiet hours are over
+    bot = await start_bot()
+    await settle(bot)
+    await bot.scheduler.run_delivery()
+    catch_up = await fake.wait_for_message(newsroom, lambda m: bool(m["embeds"]))
+    embed = catch_up["embeds"][0]
+    assert embed["title"] == "Catch-up: 2 stories held during quiet hours or a pause"
+    text = embed["description"]
+    assert text.index("Kramatorsk") < text.index("Sloviansk")  # oldest first
+    await bot.scheduler.run_delivery()
+    assert len([m for m in fake.channel_messages(newsroom) if m["embeds"]]) == 1  # once
+
+    menu = catch_up["components"][0]["components"][0]
+    assert menu["type"] == 3 and len(menu["options"]) == 2
+    assert "Kramatorsk" in menu["options"][0]["label"]
+    await stop_bot(bot)  # the desk menu works after a restart too
+
+    await start_bot()
+    chosen = await fake.choose(catch_up, menu["custom_id"], [menu["options"][0]["value"]])
+    story = await chosen.reply()
+    assert story["flags"] & EPHEMERAL
+    assert "Kramatorsk" in story["embeds"][0]["title"]
+    mute = story["components"][0]["components"][1]
+    assert mute["label"] == "Mute this story"
+    click = await fake.click(story, mute["custom_id"])
+    await click.wait_for(lambda: click.initial is not None)
+    assert click.initial is not None and click.initial["type"] == 7
+    desk = next(f for f in story["embeds"][0]["fields"] if f["name"] == "Desk")
+    assert "Story muted by editor" in desk["value"]
+
+
+async def test_resume_releases_what_the_pause_held(
+    start_bot: StartBot, fake: FakeDiscord, feed_server: FeedServer, clock: FixedClock
+) -> None:
+    bot = await start_bot()
+    await _newsroom(fake, feed_server)
+    await (await fake.slash("alerts pause")).reply()
+    newsroom = fake.channel("newsroom")
+    _publish_two(feed_server, clock)
+    await _poll_and_deliver(bot, clock)
+    assert not [m for m in fake.channel_messages(newsroom) if m["embeds"]]
+    await (await fake.slash("alerts resume")).reply()
+    await bot.scheduler.run_delivery()
+    catch_up = await fake.wait_for_message(newsroom, lambda m: bool(m["embeds"]))
+    assert catch_up["embeds"][0]["title"].startswith("Catch-up: 2 stories held")
