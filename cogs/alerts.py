@@ -1,4 +1,5 @@
-"""``/alerts channel|pause|resume|quiet-hours``: where and when this server's alerts are posted.
+"""``/alerts channel|pause|resume|quiet-hours|mutes``: where and when this server's alerts are
+posted, and what is muted.
 
 Every subcommand changes settings, so the whole group carries ``default_permissions(manage_guild)``
 plus the run-time editor check.
@@ -13,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import newsroom
+from bot.alerts import actions
 from bot.discord.interaction import MANAGE, app, guild_id, manager_only, respond
 from bot.present import alerts as present
 from bot.scheduling import kick_delivery
@@ -94,6 +96,12 @@ class AlertsCog(
         services = app(interaction).services
         config = await newsroom.set_quiet_hours(services, guild_id(interaction), start, end)
         await respond(interaction, present.quiet_hours(config))
+
+    @app_commands.command(name="mutes", description="The muted stories and outlets; undo one.")
+    @manager_only
+    async def mutes(self, interaction: discord.Interaction) -> None:
+        found = await actions.mutes(app(interaction).services.db, guild_id(interaction))
+        await respond(interaction, present.mutes_reply(found))
 
 
 async def setup(bot: BeatwatchBot) -> None:

@@ -1,19 +1,24 @@
-"""``beatwatch digest``, ``beatwatch timeline``, ``beatwatch alerts list|deliver`` (console newsroom)."""
+"""``beatwatch digest``, ``beatwatch timeline``, ``beatwatch alerts list|deliver|mutes|unmute``
+(console newsroom)."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.alerts import actions
 from bot.alerts.compose import local_time
 from bot.alerts.transport import ConsoleTransport
 from bot.cli import emit_json, fail
 from bot.cli.render import as_text
 from bot.clock import from_iso
+from bot.errors import UserFacingError
 from bot.models import CONSOLE_GUILD_ID
+from bot.present.alerts import mutes_reply, unmuted
 from bot.present.digest import preview
 from bot.present.timeline import timeline_reply
 from bot.services import open_services
@@ -69,6 +74,14 @@ def register(sub: Any) -> None:
     )
     dlv.add_argument("--json", action="store_true", help="print the delivery report as JSON")
     dlv.set_defaults(handler=handle_deliver)
+    mts = asub.add_parser("mutes", help="muted stories and outlets, who muted them and when")
+    mts.add_argument("--guild", type=int, default=None, help="only this server")
+    mts.add_argument("--json", action="store_true", help="print JSON")
+    mts.set_defaults(handler=handle_mutes)
+    unm = asub.add_parser("unmute", help="undo one mute (its id from `alerts mutes`)")
+    unm.add_argument("id", help="the mute's id, e.g. story-3 or source-2")
+    unm.add_argument("--guild", type=int, default=None, help="only this server")
+    unm.set_defaults(handler=handle_unmute)
 
 
 def _write(text: str) -> None:
@@ -132,3 +145,23 @@ async def handle_deliver(settings: Settings, args: argparse.Namespace) -> int:
         if report.failed == 0
         else fail("some messages failed; see `beatwatch alerts list --status failed`")
     )
+
+
+async def handle_mutes(settings: Settings, args: argparse.Namespace) -> int:
+    async with open_services(settings) as services:
+        found = await actions.mutes(services.db, args.guild)
+    if args.json:
+        emit_json([dataclasses.asdict(m) | {"at": m.at.isoformat()} for m in found])
+    else:
+        _write(as_text(mutes_reply(found)))  # the same reply as /alerts mutes
+    return 0
+
+
+async def handle_unmute(settings: Settings, args: argparse.Namespace) -> int:
+    async with open_services(settings) as services:
+        try:
+            undone = await actions.unmute(services.db, args.id, args.guild)
+        except UserFacingError as exc:
+            return fail(str(exc))
+    _write(as_text(unmuted(undone)))
+    return 0

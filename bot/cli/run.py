@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
 from bot import __version__, newsroom
+from bot.alerts import actions
 from bot.cli.render import as_text
 from bot.clock import Clock, SystemClock
 from bot.errors import UserFacingError
@@ -239,7 +240,11 @@ class Console:
             return alerts.quiet_hours(config)
         if sub == "channel":
             return alerts.console_channel()
-        return "usage: /alerts pause|resume|quiet-hours FROM TO"
+        if sub == "mutes":
+            return alerts.mutes_reply(await actions.mutes(self.services.db, self.guild_id))
+        if sub == "unmute" and words:
+            return alerts.unmuted(await actions.unmute(self.services.db, words[0], self.guild_id))
+        return "usage: /alerts pause|resume|quiet-hours FROM TO|mutes|unmute ID"
 
     async def _digest(self, rest: list[str], line: str) -> Reply | str:
         sub, opts, words = _parse(rest, "digest")

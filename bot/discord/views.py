@@ -3,8 +3,8 @@
 Each button's ``custom_id`` carries the action and the alert id (``bw:verify:123``), so the
 buttons keep working after a restart: the bot registers :data:`ALERT_BUTTONS` with
 ``add_dynamic_items`` in ``setup_hook`` (discord.py's mechanism for persistent buttons whose
-custom_id holds state; ``add_view`` only knows fixed custom_ids). The state is stored in
-``bot.storage.alert_actions`` and shown on the alert itself (a "Desk" field) by answering the
+custom_id holds state; ``add_view`` only knows fixed custom_ids). The actions are done by
+``bot.alerts.actions`` (the one Discord-free service for verify, mute, unmute) and shown on the alert itself (a "Desk" field) by answering the
 click with an edit of that message.
 """
 
@@ -17,9 +17,10 @@ from typing import Any
 import discord
 
 from bot import newsroom
-from bot.alerts import compose
+from bot.alerts import actions, compose
 from bot.discord import render
 from bot.discord.interaction import is_manager, respond
+from bot.errors import UserFacingError
 from bot.present import ask as present_ask
 from bot.present.reply import Button
 from bot.storage import alert_actions
@@ -95,24 +96,21 @@ class AlertButton(
                 interaction, "Only editors (Manage Server or the newsroom role) can do that."
             )
             return
-        subject = await alert_actions.alert_subject(services.db.reader, self.alert_id)
-        if subject is None or subject.guild_id != interaction.guild_id:
-            await answer_ephemeral(interaction, "I no longer have this alert stored.")
-            return
         name = getattr(interaction.user, "display_name", "") or interaction.user.name
-        async with services.db.transaction() as tx:
-            created = await alert_actions.record(
-                tx, subject, self.action, interaction.user.id, name, services.clock.now()
+        try:
+            acted = await actions.act(
+                services.db,
+                services.clock,
+                alert_id=self.alert_id,
+                guild_id=interaction.guild_id,
+                action=self.action,
+                user_id=interaction.user.id,
+                user_name=name,
             )
-        marks = await alert_actions.marks(services.db.reader, self.alert_id)
-        log.info(
-            "event=alert_action action=%s alert=%s guild=%s user=%s new=%s",
-            self.action,
-            self.alert_id,
-            subject.guild_id,
-            interaction.user.id,
-            created,
-        )
+        except UserFacingError as exc:
+            await answer_ephemeral(interaction, str(exc))
+            return
+        subject, marks = acted.subject, acted.marks
         desk = render.desk_lines(marks, topic=subject.topic, publisher=subject.publisher)
         message = interaction.message
         embeds = [render.with_desk(message.embeds[0], desk)] if message and message.embeds else []
@@ -216,6 +214,60 @@ class DeskSelect(
             await answer_ephemeral(interaction, APOLOGY)
 
 
+class UnmuteButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"bw:unmute:(?P<mute>(?:story|source)-\d{1,19})",
+):
+    """Under ``/alerts mutes``: undo one mute (``bot.alerts.actions.unmute``) and show the list
+    again in place."""
+
+    def __init__(self, mute_id: str, label: str = "Unmute") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label[:80],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"bw:unmute:{mute_id}",
+            )
+        )
+        self.mute_id = mute_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> UnmuteButton:
+        return cls(match["mute"], str(getattr(item, "label", "") or "Unmute"))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            if not await is_manager(interaction):
+                await answer_ephemeral(
+                    interaction, "Only editors (Manage Server or the newsroom role) can do that."
+                )
+                return
+            db = interaction.client.services.db
+            try:
+                undone = await actions.unmute(db, self.mute_id, interaction.guild_id)
+            except UserFacingError as exc:
+                await answer_ephemeral(interaction, str(exc))
+                return
+            from bot.present.alerts import mutes_reply
+
+            reply = mutes_reply(await actions.mutes(db, interaction.guild_id), undone)
+            out = render.to_discord(reply)
+            await interaction.response.edit_message(
+                embeds=render.fit_message(out.embeds)[0] if out.embeds else [],
+                view=view_for(reply.buttons) or discord.ui.View(timeout=None),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except Exception:  # boundary: one click
+            log.exception("event=unmute_failed guild=%s", interaction.guild_id)
+            await answer_ephemeral(interaction, APOLOGY)
+
+
 def desk_view(outbox_id: int, stories: list[tuple[int, str]]) -> discord.ui.View | None:
     """The desk menu for a combined message's stories (None when there are none)."""
     if not stories:
@@ -243,6 +295,8 @@ def view_for(buttons: tuple[Button, ...]) -> discord.ui.View | None:
     for button in buttons:
         if button.id == "sources":
             view.add_item(SourcesButton())
+        elif button.id.startswith("unmute:"):
+            view.add_item(UnmuteButton(button.id.removeprefix("unmute:"), button.label))
         else:
             raise ValueError(f"no Discord button for {button.id!r}")
     return view
@@ -252,6 +306,7 @@ ALERT_BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     AlertButton,
     SourcesButton,
     DeskSelect,
+    UnmuteButton,
 )
 
 

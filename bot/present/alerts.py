@@ -1,9 +1,23 @@
-"""``/alerts channel|pause|resume|quiet-hours``: where and when a server's alerts are posted."""
+"""``/alerts channel|pause|resume|quiet-hours|mutes``: where and when a server's alerts are posted,
+and what is muted."""
 
 from __future__ import annotations
 
+from bot.alerts.actions import Mute
 from bot.models import GuildConfig
-from bot.present.reply import ChannelRef, Code, Line, Reply, line, say
+from bot.present.reply import (
+    Button,
+    ChannelRef,
+    Code,
+    Ident,
+    Line,
+    Moment,
+    Reply,
+    Section,
+    Strong,
+    line,
+    say,
+)
 from bot.present.text import plural
 
 
@@ -83,3 +97,63 @@ def quiet_hours(config: GuildConfig) -> Reply:
         f"Quiet hours {config.quiet_start}–{config.quiet_end} ({config.timezone}): alerts in that "
         "window wait and are posted when it ends, as one catch-up message (oldest first)."
     )
+
+
+MUTE_BUTTONS = 20  # undo buttons under the list (Discord shows at most 25 per message)
+
+
+def _mute_line(m: Mute) -> Line:
+    who = m.user_name or f"user {m.user_id}"
+    if m.kind == "story":
+        what: tuple[str | Strong, ...] = (
+            "🔕 story ",
+            Strong(f"#{m.story_id}"),
+            f" “{m.title}”" if m.title else "",
+        )
+    else:
+        what = ("🔇 ", Strong(m.publisher), " for topic ", Strong(m.topic))
+    return line(Ident(f"{m.id} · "), *what, f" — muted by {who}, ", Moment(m.at))
+
+
+def mutes_reply(mutes: list[Mute], undone: Mute | None = None) -> Reply:
+    """``/alerts mutes``: every muted story and (outlet, topic), who muted it and when, each
+    with an undo button (``beatwatch alerts unmute ID`` in a terminal)."""
+    head: list[Line] = []
+    if undone is not None:
+        head.append(line("✅ Undone: ", *_mute_line(undone)[1:]))
+    if not mutes:
+        return Reply(
+            sections=(
+                Section(
+                    title="Mutes",
+                    lines=(*head, ("Nothing is muted: every story and outlet can raise alerts.",)),
+                    tone="ok",
+                ),
+            )
+        )
+    buttons = tuple(
+        Button(
+            id=f"unmute:{m.id}",
+            label=(
+                f"Unmute story #{m.story_id}"
+                if m.kind == "story"
+                else f"Unmute {m.publisher} ({m.topic})"
+            )[:80],
+        )
+        for m in mutes[:MUTE_BUTTONS]
+    )
+    return Reply(
+        sections=(
+            Section(
+                title=f"Mutes ({len(mutes)})",
+                lines=(*head, *(_mute_line(m) for m in mutes)),
+                footer="Undo one with its button, or: beatwatch alerts unmute ID",
+                tone="muted",
+            ),
+        ),
+        buttons=buttons,
+    )
+
+
+def unmuted(m: Mute) -> Reply:
+    return say(line("Undone: ", *_mute_line(m)[1:], ". Its alerts can come again."))

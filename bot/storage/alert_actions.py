@@ -1,6 +1,7 @@
 """What editors did with an alert's buttons (verified, story muted, source muted) and the mutes.
 
-The Discord shell writes here when a button is pressed and reads it to show the state on the
+``bot.alerts.actions`` writes here when a button is pressed (and lists and undoes mutes); the
+Discord shell reads it to show the state on the
 alert. ``is_story_muted`` / ``is_source_muted`` are for the alerts intake to honour the mutes.
 """
 
@@ -123,3 +124,56 @@ async def muted_sources(conn: aiosqlite.Connection, guild_id: int) -> list[tuple
         (guild_id,),
     ) as cur:
         return [(str(r[0]), str(r[1])) for r in await cur.fetchall()]
+
+
+async def story_mutes(conn: aiosqlite.Connection, guild_id: int | None) -> list[aiosqlite.Row]:
+    """Muted stories (rowid, guild, story, who, when, the story's headline and the name of the
+    editor who muted it, from the alert's desk mark)."""
+    async with conn.execute(
+        """SELECT m.rowid AS rowid, m.guild_id, m.story_id, m.user_id, m.at,
+                  (SELECT a.title FROM alerts a WHERE a.guild_id = m.guild_id
+                     AND a.story_id = m.story_id ORDER BY a.id LIMIT 1) AS title,
+                  (SELECT x.user_name FROM alert_actions x JOIN alerts a ON a.id = x.alert_id
+                     WHERE x.action = 'muted_story' AND x.guild_id = m.guild_id
+                       AND a.story_id = m.story_id AND x.user_id = m.user_id LIMIT 1) AS user_name
+           FROM muted_stories m WHERE (? IS NULL OR m.guild_id = ?)""",
+        (guild_id, guild_id),
+    ) as cur:
+        return list(await cur.fetchall())
+
+
+async def source_mutes(conn: aiosqlite.Connection, guild_id: int | None) -> list[aiosqlite.Row]:
+    """Muted (topic, outlet) pairs (rowid, guild, topic, outlet, who, when, editor's name)."""
+    async with conn.execute(
+        """SELECT m.rowid AS rowid, m.guild_id, m.topic, m.publisher, m.user_id, m.at,
+                  (SELECT x.user_name FROM alert_actions x JOIN alerts a ON a.id = x.alert_id
+                     WHERE x.action = 'muted_source' AND x.guild_id = m.guild_id
+                       AND a.topic = m.topic AND a.publisher = m.publisher
+                       AND x.user_id = m.user_id LIMIT 1) AS user_name
+           FROM muted_sources m WHERE (? IS NULL OR m.guild_id = ?)""",
+        (guild_id, guild_id),
+    ) as cur:
+        return list(await cur.fetchall())
+
+
+async def remove_story_mute(tx: aiosqlite.Connection, rowid: int) -> None:
+    """Undo a story mute and its desk marks (the alerts' "Mute this story" works again)."""
+    await tx.execute(
+        """DELETE FROM alert_actions WHERE action = 'muted_story' AND alert_id IN (
+               SELECT a.id FROM alerts a JOIN muted_stories m
+                 ON a.guild_id = m.guild_id AND a.story_id = m.story_id WHERE m.rowid = ?)""",
+        (rowid,),
+    )
+    await tx.execute("DELETE FROM muted_stories WHERE rowid = ?", (rowid,))
+
+
+async def remove_source_mute(tx: aiosqlite.Connection, rowid: int) -> None:
+    """Undo a (topic, outlet) mute and its desk marks."""
+    await tx.execute(
+        """DELETE FROM alert_actions WHERE action = 'muted_source' AND alert_id IN (
+               SELECT a.id FROM alerts a JOIN muted_sources m
+                 ON a.guild_id = m.guild_id AND a.topic = m.topic AND a.publisher = m.publisher
+               WHERE m.rowid = ?)""",
+        (rowid,),
+    )
+    await tx.execute("DELETE FROM muted_sources WHERE rowid = ?", (rowid,))

@@ -49,13 +49,20 @@ def test_console_commands_run_without_discord(tmp_path: Path) -> None:
     out = _run(
         tmp_path,
         ["run", "--console"],
-        "/status\n/ask Where did Trump and Putin meet?\n/timeline Donbas\n/quit\n",
+        "/status\n/ask Where did Trump and Putin meet?\n/timeline Donbas\n/alerts mutes\n"
+        "/alerts unmute story-9\n/quit\n",
     )
     assert "== beatwatch status" in out and "== Sources" in out and "Timeline: Donbas" in out
+    assert "Nothing is muted" in out and "No mute story-9 here" in out
     assert out.rstrip().endswith("LOADED - CODE 0"), out[-500:]
 
 
 def test_cli_commands_run_without_discord(tmp_path: Path) -> None:
-    for argv in (["ask", "Who denied the FT report?"], ["feeds", "status"], ["topics", "list"]):
+    for argv in (
+        ["ask", "Who denied the FT report?"],
+        ["feeds", "status"],
+        ["topics", "list"],
+        ["alerts", "mutes"],
+    ):
         out = _run(tmp_path, argv)
         assert out.rstrip().endswith("LOADED - CODE 0"), (argv, out[-500:])

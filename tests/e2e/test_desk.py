@@ -1,13 +1,17 @@
-"""The newsroom desk: quiet hours and a pause release what they held as one catch-up message."""
+"""The newsroom desk: quiet hours and a pause release what they held as one catch-up message;
+mutes listed and undone (Discord and the CLI)."""
 
 from __future__ import annotations
 
+from argparse import Namespace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.app import BeatwatchBot
+from bot.cli import alerts as alerts_cli
 from bot.clock import FixedClock
+from bot.settings import Settings
 from bot.storage import alerts as alert_store
 from tests.e2e.conftest import StartBot, settle, stop_bot
 from tests.e2e.fake_discord import EPHEMERAL, FakeDiscord
@@ -127,3 +131,52 @@ async def test_resume_releases_what_the_pause_held(
     await bot.scheduler.run_delivery()
     catch_up = await fake.wait_for_message(newsroom, lambda m: bool(m["embeds"]))
     assert catch_up["embeds"][0]["title"].startswith("Catch-up: 2 stories held")
+
+
+async def test_mutes_listed_and_undone_from_discord_and_the_cli(
+    start_bot: StartBot,
+    fake: FakeDiscord,
+    feed_server: FeedServer,
+    clock: FixedClock,
+    bot_settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bot = await start_bot()
+    await _newsroom(fake, feed_server)
+    newsroom = fake.channel("newsroom")
+    empty = await (await fake.slash("alerts mutes")).reply()
+    assert empty["flags"] & EPHEMERAL and "Nothing is muted" in str(empty["embeds"])
+    _publish_two(feed_server, clock)
+    await _poll_and_deliver(bot, clock)
+    posted = [m for m in fake.channel_messages(newsroom) if m["components"]]
+    assert posted
+    alert = posted[0]
+    ids = [c["custom_id"] for c in alert["components"][0]["components"]]
+    for custom_id in ids[1:]:  # mute the story, then its source for the topic
+        click = await fake.click(alert, custom_id)
+        await click.wait_for(lambda c=click: c.initial is not None)
+    await stop_bot(bot)
+
+    assert await alerts_cli.handle_mutes(bot_settings, Namespace(guild=None, json=False)) == 0
+    printed = capsys.readouterr().out
+    assert "story-1" in printed and "source-1" in printed and "muted by editor" in printed
+
+    await start_bot()  # the mutes and their buttons survive a restart
+    listing = await (await fake.slash("alerts mutes")).reply()
+    assert listing["flags"] & EPHEMERAL
+    text = str(listing["embeds"])
+    assert "Mutes (2)" in text and "muted by editor" in text
+    buttons = {c["custom_id"]: c["label"] for c in listing["components"][0]["components"]}
+    assert buttons["bw:unmute:story-1"].startswith("Unmute story #")
+    denied = await (await fake.click(listing, "bw:unmute:story-1", user=fake.reporter)).reply()
+    assert "editors" in denied["content"].lower()
+    click = await fake.click(listing, "bw:unmute:story-1")
+    await click.wait_for(lambda: click.initial is not None)
+    assert click.initial is not None and click.initial["type"] == 7
+    assert "Mutes (1)" in str(listing["embeds"]) and "Undone" in str(listing["embeds"])
+
+    assert await alerts_cli.handle_unmute(bot_settings, Namespace(id="source-1", guild=None)) == 0
+    assert "Undone" in capsys.readouterr().out
+    assert await alerts_cli.handle_unmute(bot_settings, Namespace(id="source-1", guild=None)) == 2
+    again = await (await fake.slash("alerts mutes")).reply()
+    assert "Nothing is muted" in str(again["embeds"])
