@@ -22,6 +22,7 @@ import os
 import platform
 import random
 import re
+import resource
 import sys
 import time
 from collections.abc import Iterator
@@ -249,6 +250,8 @@ def main() -> int:
     )
     print(f"articles: {done}, mean {chars / done:.0f} chars; python {platform.python_version()}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (RSS) of this process: {peak_mb:.0f} MB")
     print(f"{'method (rates per CPU second)':40} {'articles':>9} {'articles/s':>12}")
     for name, n, rate in rows:
         print(f"{name:40} {n:>9} {rate:>12,.0f}")
@@ -274,6 +277,7 @@ def main() -> int:
                 "matched_articles": matched_articles,
                 "target_articles_per_s": 10_000,
                 "text_source": "corpus" if "sentences" in source else "generated",
+                "peak_rss_mb": round(peak_mb, 1),
             }
         )
     )
