@@ -81,6 +81,8 @@ class FeedInfo(Frozen):
     channel_id: int | None = None
     state: FeedState = "healthy"
     added_at: datetime
+    # set by FeedService.add when the server already watched this feed
+    already_subscribed: bool = False
 
 
 class FeedStatus(Frozen):

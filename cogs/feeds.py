@@ -1,7 +1,8 @@
-"""``/feeds add|remove|list|status``: the RSS/Atom feeds this server watches.
+"""``/feeds add|remove|import|export|list|status``: the RSS/Atom feeds this server watches.
 
-``add`` fetches and parses the feed once before subscribing (so it defers first); add and
-remove need Manage Server or the newsroom role; list and status are open.
+``add`` fetches and parses the feed once before subscribing (so it defers first), as ``import``
+does for each feed of an OPML file; add, remove and import need Manage Server or the newsroom
+role; list, status and export are open.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from discord.ext import commands
 
 from bot.discord import render
 from bot.discord.interaction import app, defer, guild_id, manager_only, respond
+from bot.errors import UserFacingError
+from bot.feeds import opml
 from bot.present import feeds as present
 
 if TYPE_CHECKING:
@@ -59,6 +62,24 @@ class FeedsCog(
     ) -> list[app_commands.Choice[str]]:
         feeds = await app(interaction).services.feeds.list(guild_id(interaction))
         return render.choices(present.choices(feeds, current))
+
+    @app_commands.command(
+        name="import", description="Watch every feed of an OPML file (editors; each is checked)."
+    )
+    @app_commands.describe(file="An OPML file (a feed reader's export)")
+    @manager_only
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        if file.size > opml.MAX_OPML_BYTES:
+            raise UserFacingError(f"the OPML file is larger than {opml.MAX_OPML_BYTES // 1024} KB")
+        await defer(interaction, ephemeral=True)
+        data = await file.read()
+        results = await app(interaction).services.feeds.import_opml(data, guild_id(interaction))
+        await respond(interaction, present.import_reply(results))
+
+    @app_commands.command(name="export", description="This server's feed list as an OPML file.")
+    async def export(self, interaction: discord.Interaction) -> None:
+        data, count = await app(interaction).services.feeds.export_opml(guild_id(interaction))
+        await respond(interaction, present.export_reply(data, count))
 
     @app_commands.command(name="list", description="The feeds this server watches.")
     async def list_(self, interaction: discord.Interaction) -> None:

@@ -1,13 +1,15 @@
-"""``beatwatch feeds add|remove|list|status|check|poll``."""
+"""``beatwatch feeds add|remove|list|status|check|import|export|poll``."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from bot.cli import emit_json
+from bot.cli import emit_json, fail
 from bot.cli.render import as_text
 from bot.clock import to_iso
 from bot.models import CONSOLE_GUILD_ID, FeedCheckReport
@@ -58,6 +60,19 @@ def register(sub: Any) -> None:
     ck.add_argument("--json", action="store_true")
     ck.set_defaults(handler=handle_check)
 
+    imp = fsub.add_parser(
+        "import", help="subscribe to the feeds of an OPML file (each checked; all or nothing)"
+    )
+    imp.add_argument("file", type=Path, metavar="FILE.opml")
+    guild_arg(imp)
+    imp.add_argument("--json", action="store_true")
+    imp.set_defaults(handler=handle_import)
+
+    exp = fsub.add_parser("export", help="the feed list as an OPML 2.0 file (stdout or -o FILE)")
+    exp.add_argument("-o", "--output", type=Path, default=None, help="write it to this file")
+    guild_arg(exp)
+    exp.set_defaults(handler=handle_export)
+
     poll = fsub.add_parser("poll", help="run one poll cycle now (every due feed)")
     poll.add_argument("--all", action="store_true", help="treat every subscribed feed as due")
     poll.add_argument("--json", action="store_true")
@@ -75,6 +90,32 @@ async def handle_add(settings: Settings, args: argparse.Namespace) -> int:
         emit_json(info.model_dump(mode="json"))
     else:
         print(as_text(present.added_reply(info, args.channel)))  # as /feeds add
+    return 0
+
+
+async def handle_import(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        return fail(f"cannot read {args.file}: {exc.strerror or exc}")
+    async with open_services(settings) as services:
+        results = await services.feeds.import_opml(data, args.guild)
+    if args.json:
+        emit_json([dataclasses.asdict(r) for r in results])
+    else:
+        print(as_text(present.import_reply(results)))  # as /feeds import
+    return 0
+
+
+async def handle_export(settings: Settings, args: argparse.Namespace) -> int:
+    async with open_services(settings) as services:
+        data, count = await services.feeds.export_opml(args.guild)
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    args.output.write_bytes(data)
+    print(f"{count} {'feed' if count == 1 else 'feeds'} written to {args.output} (OPML 2.0)")
     return 0
 
 

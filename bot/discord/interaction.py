@@ -9,6 +9,7 @@ the server's settings, set with ``/admin newsroom-role``, or by name from
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -90,6 +91,10 @@ async def respond(interaction: discord.Interaction, reply: Reply) -> None:
     view = view_for(reply.buttons)
     if view is not None:
         kwargs["view"] = view
+    if reply.files:
+        kwargs["files"] = [
+            discord.File(io.BytesIO(f.data), filename=f.filename) for f in reply.files
+        ]
     if interaction.response.is_done():
         await interaction.followup.send(**kwargs)
     else:

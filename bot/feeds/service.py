@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.clock import Clock
 from bot.errors import BeatwatchError, UserFacingError
+from bot.feeds import opml
 from bot.feeds.fetcher import Fetcher, FetchError, FetchResult
 from bot.feeds.guard import HostGuard, redact_url
 from bot.feeds.parser import ParsedFeed, ParsePool
@@ -199,45 +200,129 @@ class FeedService:
         leaves no subscription behind.
         """
         resolved = await self._resolve(_user_url(url))
-        digest = body_hash(resolved.result.body)
-        now = self.clock.now()
-        if self.watcher.prepare is not None and resolved.parsed.entries:
-            # the baseline's stories and facts: their CPU part before the write transaction
-            await self.watcher.prepare([e.article for e in resolved.parsed.entries])
+        await self._prepare([resolved])
         async with self.db.transaction() as tx:
-            existing = await store.get_feed_by_url(tx, resolved.url)
-            # A feed nobody followed (or a disabled one) was not polled for a while: what it
-            # holds now is recorded as a fresh baseline, so re-adding it does not flood the
-            # channel.
-            stale = existing is None or existing.state == "disabled"
-            if existing is not None and not stale:
-                stale = not await store.subscribers(tx, existing.id)
-            feed_id, _created = await store.ensure_feed(
-                tx, resolved.url, now, title=resolved.parsed.title
-            )
-            await store.subscribe(tx, guild_id, feed_id, now, channel_id)
-            if existing is not None and existing.state == "disabled":
-                await store.set_state(
-                    tx, feed_id, old="disabled", new="healthy", reason="re-added", now=now
-                )
-                await store.reenable(tx, feed_id, now)
-            feed = await store.get_feed(tx, feed_id)
-            assert feed is not None
-            baseline = None
-            if stale or not feed.baseline_done:
-                # Record what the feed holds now, without alerts (the same path as a poll).
-                baseline = await self.watcher.store_parsed_in(
-                    tx, feed, resolved.result, resolved.parsed, digest, baseline=True
-                )
+            feed, new, baseline = await self._subscribe_in(tx, resolved, guild_id, channel_id)
         if baseline is not None:
             self.watcher.stored(feed, *baseline)
         log.info(
-            "event=feed_added guild=%s feed=%s url=%s", guild_id, feed_id, redact_url(resolved.url)
+            "event=feed_added guild=%s feed=%s url=%s new=%s",
+            guild_id,
+            feed.id,
+            redact_url(resolved.url),
+            new,
         )
         for info in await self.list(guild_id):
-            if info.id == feed_id:
-                return info
-        raise BeatwatchError(f"feed {feed_id} vanished while being added")  # pragma: no cover
+            if info.id == feed.id:
+                return info if new else info.model_copy(update={"already_subscribed": True})
+        raise BeatwatchError(f"feed {feed.id} vanished while being added")  # pragma: no cover
+
+    async def _prepare(self, resolved: builtins.list[_Resolved]) -> None:
+        """The baselines' stories and facts: their CPU part before the write transaction."""
+        entries = [e.article for r in resolved for e in r.parsed.entries]
+        if self.watcher.prepare is not None and entries:
+            await self.watcher.prepare(entries)
+
+    async def _subscribe_in(
+        self, tx: Any, resolved: _Resolved, guild_id: int, channel_id: int | None
+    ) -> tuple[Any, bool, Any]:
+        """Subscribe in ``tx`` and record the feed's baseline if due: (feed row, new
+        subscription, the baseline stored, for ``watcher.stored`` once committed)."""
+        now = self.clock.now()
+        digest = body_hash(resolved.result.body)
+        existing = await store.get_feed_by_url(tx, resolved.url)
+        # A feed nobody followed (or a disabled one) was not polled for a while: what it
+        # holds now is recorded as a fresh baseline, so re-adding it does not flood the
+        # channel.
+        stale = existing is None or existing.state == "disabled"
+        if existing is not None and not stale:
+            stale = not await store.subscribers(tx, existing.id)
+        feed_id, _created = await store.ensure_feed(
+            tx, resolved.url, now, title=resolved.parsed.title
+        )
+        new = await store.subscribe(tx, guild_id, feed_id, now, channel_id)
+        if existing is not None and existing.state == "disabled":
+            await store.set_state(
+                tx, feed_id, old="disabled", new="healthy", reason="re-added", now=now
+            )
+            await store.reenable(tx, feed_id, now)
+        feed = await store.get_feed(tx, feed_id)
+        assert feed is not None
+        baseline = None
+        if stale or not feed.baseline_done:
+            # Record what the feed holds now, without alerts (the same path as a poll).
+            baseline = await self.watcher.store_parsed_in(
+                tx, feed, resolved.result, resolved.parsed, digest, baseline=True
+            )
+        return feed, new, baseline
+
+    # --- OPML ----------------------------------------------------------------------------
+
+    async def import_opml(self, data: bytes, guild_id: int) -> builtins.list[opml.ImportResult]:
+        """Subscribe to the feeds of an OPML file: each is fetched and checked first (as
+        ``add``); then every usable one is subscribed in ONE transaction, so an import that
+        fails part way leaves nothing behind. Per feed: added, already there, or refused (why).
+        """
+        listed = opml.parse(data)
+        mine = {f.url for f in await store.list_subscriptions(self.db.reader, guild_id)}
+        limit = asyncio.Semaphore(4)
+
+        async def check(item: opml.OpmlFeed) -> _Resolved | str:
+            url = _user_url(item.url)
+            if url in mine:
+                return "already"
+            async with limit:
+                try:
+                    return await self._resolve(url)
+                except UserFacingError as exc:
+                    return str(exc)
+
+        checked = await asyncio.gather(*(check(item) for item in listed))
+        results: dict[str, opml.ImportResult] = {}
+        usable: builtins.list[tuple[opml.OpmlFeed, _Resolved]] = []
+        taken: set[str] = set(mine)
+        for item, outcome in zip(listed, checked, strict=True):
+            if outcome == "already":
+                results[item.url] = opml.ImportResult(item.url, item.title, "already")
+            elif isinstance(outcome, str):
+                results[item.url] = opml.ImportResult(item.url, item.title, "refused", outcome)
+            elif outcome.url in taken:
+                results[item.url] = opml.ImportResult(item.url, item.title, "already")
+            else:
+                taken.add(outcome.url)
+                usable.append((item, outcome))
+        await self._prepare([r for _, r in usable])
+        stored = []
+        async with self.db.transaction() as tx:
+            for item, resolved in usable:
+                feed, new, baseline = await self._subscribe_in(tx, resolved, guild_id, None)
+                stored.append((feed, baseline))
+                title = item.title or resolved.parsed.title or resolved.url
+                results[item.url] = opml.ImportResult(
+                    resolved.url, title, "added" if new else "already"
+                )
+        for feed, baseline in stored:
+            if baseline is not None:
+                self.watcher.stored(feed, *baseline)
+        out = [results[item.url] for item in listed]
+        log.info(
+            "event=opml_imported guild=%s added=%s already=%s refused=%s",
+            guild_id,
+            sum(r.outcome == "added" for r in out),
+            sum(r.outcome == "already" for r in out),
+            sum(r.outcome == "refused" for r in out),
+        )
+        return out
+
+    async def export_opml(self, guild_id: int) -> tuple[bytes, int]:
+        """The server's feed list as an OPML 2.0 file, and how many feeds it lists."""
+        feeds = await self.list(guild_id)
+        body = opml.serialise(
+            (opml.OpmlFeed(f.url, f.title) for f in feeds),
+            title="beatwatch feeds",
+            now=self.clock.now(),
+        )
+        return body, len(feeds)
 
     async def remove(self, url_or_id: str, guild_id: int) -> FeedInfo:
         feed_id = await store.find_subscription(self.db.reader, guild_id, url_or_id)

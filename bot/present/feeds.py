@@ -1,13 +1,16 @@
-"""``/feeds list|status|add|remove``: the feeds a server watches and how they are doing."""
+"""``/feeds list|status|add|remove|import|export``: the feeds a server watches and how they are
+doing."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
 
+from bot.feeds.opml import ImportResult
 from bot.models import FeedInfo, FeedStatus
 from bot.present.reply import (
     BLANK,
+    Attachment,
     ChannelRef,
     Ident,
     Line,
@@ -109,6 +112,19 @@ def status_reply(statuses: list[FeedStatus], *, detail: bool = False) -> Reply:
 
 def added_reply(feed: FeedInfo, channel_id: int | None = None) -> Reply:
     where = line(" Alerts from it go to ", ChannelRef(channel_id), ".") if channel_id else ()
+    if feed.already_subscribed:
+        return Reply(
+            sections=(
+                Section(
+                    title=f"Already watched: {label(feed)}",
+                    lines=(
+                        (Ident(f"feed {feed.id}: "), Link(feed.url, feed.url)),
+                        ("This server already watches this feed; nothing was added.", *where),
+                    ),
+                    tone="info",
+                ),
+            )
+        )
     return Reply(
         sections=(
             Section(
@@ -139,3 +155,43 @@ def choices(feeds: list[FeedInfo], current: str) -> list[tuple[str, str]]:
         for f in _by_label(feeds)
         if needle in label(f).casefold() or needle in f.url.casefold()
     ]
+
+
+_OUTCOME = {"added": "✅ added", "already": "➖ already there", "refused": "⛔ refused"}
+
+
+def import_reply(results: list[ImportResult]) -> Reply:
+    """``/feeds import``: one line per feed of the file (added, already there, refused and why)."""
+    counts = {k: sum(r.outcome == k for r in results) for k in _OUTCOME}
+    lines = tuple(
+        line(
+            f"{_OUTCOME[r.outcome]}: ",
+            Link(r.title or r.url, r.url),
+            f" — {r.reason}" if r.reason else None,
+        )
+        for r in results
+    )
+    summary = (
+        f"{counts['added']} added, {counts['already']} already there, {counts['refused']} refused"
+    )
+    return Reply(
+        sections=(
+            Section(
+                title=f"OPML import: {summary}",
+                lines=lines,
+                footer="New feeds start from a baseline: only newer stories raise alerts.",
+                tone="warn" if counts["refused"] else "ok",
+                spill=True,
+            ),
+        )
+    )
+
+
+def export_reply(data: bytes, count: int) -> Reply:
+    """``/feeds export``: the feed list as an OPML 2.0 file."""
+    return Reply(
+        text=(
+            (f"{count} {'feed' if count == 1 else 'feeds'} as OPML 2.0 (beatwatch-feeds.opml).",),
+        ),
+        files=(Attachment("beatwatch-feeds.opml", data),),
+    )

@@ -125,11 +125,20 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that comes with a reply (an attachment on Discord; the CLI writes it)."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
     sections: tuple[Section, ...] = ()
     text: tuple[Line, ...] = ()
     ephemeral: bool = True
     buttons: tuple[Button, ...] = field(default=())
+    files: tuple[Attachment, ...] = field(default=())
 
 
 def say(*lines: Line | str, ephemeral: bool = True) -> Reply:

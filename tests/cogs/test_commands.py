@@ -10,7 +10,7 @@ from bot.settings import Settings
 MANAGEMENT = {
     "topics add", "topics remove", "feeds add", "feeds remove", "alerts channel", "alerts pause",
     "alerts resume", "alerts quiet-hours", "digest now", "digest schedule", "admin sync", "admin newsroom-role",
-    "alerts mutes",
+    "alerts mutes", "feeds import",
 }  # fmt: skip
 
 

@@ -302,6 +302,7 @@ class FakeDiscord:
         self._saved: tuple[Any, Any, Any] | None = None
         self.port = 0
         self.identified = asyncio.Event()
+        self.uploads: dict[str, bytes] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
     async def __aenter__(self) -> FakeDiscord:
@@ -314,6 +315,7 @@ class FakeDiscord:
     async def start(self) -> None:
         app = web.Application(middlewares=[self._middleware], client_max_size=8 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{id}/{filename}", self._attachment)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._api)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -523,6 +525,9 @@ class FakeDiscord:
             if kind == 7:  # channel
                 opt["value"] = str(value)
                 resolved.setdefault("channels", {})[str(value)] = guild.channel_payload(int(value))
+            elif kind == 11:  # attachment: a dict from upload()
+                opt["value"] = value["id"]
+                resolved.setdefault("attachments", {})[value["id"]] = value
             elif kind == 8:  # role
                 opt["value"] = str(value)
                 rname = next(n for n, r in guild.roles.items() if r == int(value))
@@ -708,8 +713,36 @@ class FakeDiscord:
             return None
         if request.content_type == "multipart/form-data":
             form = await request.post()
-            return json.loads(str(form["payload_json"]))
+            body = json.loads(str(form["payload_json"]))
+            files = [
+                {"filename": v.filename, "data": v.file.read()}
+                for k, v in form.items()
+                if k.startswith("files[") and isinstance(v, web.FileField)
+            ]
+            if files:  # kept on the message as "_files" (an interaction callback: in its data)
+                target = body.get("data") if isinstance(body.get("data"), dict) else body
+                target["_files"] = files
+            return body
         return await request.json()
+
+    def upload(self, filename: str, data: bytes, content_type: str = "text/xml") -> dict[str, Any]:
+        """A file a user attaches to a command option (served on the fake's CDN)."""
+        aid = str(self.ids.next())
+        self.uploads[aid] = data
+        return {
+            "id": aid,
+            "filename": filename,
+            "size": len(data),
+            "content_type": content_type,
+            "url": f"http://127.0.0.1:{self.port}/attachments/{aid}/{filename}",
+            "proxy_url": f"http://127.0.0.1:{self.port}/attachments/{aid}/{filename}",
+        }
+
+    async def _attachment(self, request: web.Request) -> web.StreamResponse:
+        data = self.uploads.get(request.match_info["id"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
@@ -917,7 +950,12 @@ class FakeDiscord:
             "mentions": [],
             "mention_roles": [],
             "mention_everyone": False,
-            "attachments": [],
+            "attachments": [
+                {"id": str(self.ids.next()), "filename": f["filename"], "size": len(f["data"])}
+                for f in body.get("_files") or []
+            ],
+            # not part of Discord's message object: the files' bytes, for tests
+            "files": {f["filename"]: f["data"] for f in body.get("_files") or []},
             "pinned": False,
             "tts": False,
             "nonce": body.get("nonce"),
