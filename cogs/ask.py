@@ -1,7 +1,9 @@
 """``/ask question``: an answer from the fact store - short answer, quoted evidence, citations
-(outlet, date, link), disagreements with dates - and a "Sources" button that lists every citation.
+(outlet, date, link), disagreements with dates - and a "Sources" button that lists every citation
+of that answer (kept with it: ``bot.answers``).
 
-The answer is public in the channel (the newsroom sees what was asked); it defers first because
+The answer is public in the channel (the newsroom sees what was asked) unless ``private:true``;
+no answer (junk, or nothing in the sources) is shown to the asker only. It defers first because
 retrieval can take more than a moment on a large store.
 """
 
@@ -13,7 +15,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.interaction import app, defer, respond
+from bot import answers
+from bot.discord.interaction import app, defer, guild_id, respond
 from bot.present import ask as present
 
 if TYPE_CHECKING:
@@ -28,17 +31,20 @@ class AskCog(commands.Cog):
         name="ask", description="Ask the sources: a short answer with quoted, cited evidence."
     )
     @app_commands.describe(
-        question="Your question, e.g. Where did the trilateral talks take place?"
+        question="Your question, e.g. Where did the trilateral talks take place?",
+        private="Answer only me (default: the channel sees the answer)",
     )
     @app_commands.guild_only()
     async def ask(
         self,
         interaction: discord.Interaction,
         question: app_commands.Range[str, 3, present.QUESTION_CHARS],
+        private: bool = False,
     ) -> None:
-        await defer(interaction, ephemeral=False)
-        answer = await app(interaction).services.facts.ask(question)
-        await respond(interaction, present.answer_reply(answer))
+        await defer(interaction, ephemeral=private)
+        services = app(interaction).services
+        answer, kept = await answers.ask(services, question, guild_id(interaction))
+        await respond(interaction, present.answer_reply(answer, private=private, kept=kept))
 
 
 async def setup(bot: BeatwatchBot) -> None:

@@ -10,6 +10,7 @@ the server's settings, set with ``/admin newsroom-role``, or by name from
 from __future__ import annotations
 
 import io
+import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -22,6 +23,8 @@ from bot.tree import NotManager
 
 if TYPE_CHECKING:
     from bot.app import BeatwatchBot
+
+log = logging.getLogger(__name__)
 
 MANAGE = app_commands.default_permissions(manage_guild=True)
 
@@ -96,6 +99,12 @@ async def respond(interaction: discord.Interaction, reply: Reply) -> None:
             discord.File(io.BytesIO(f.data), filename=f.filename) for f in reply.files
         ]
     if interaction.response.is_done():
+        if out.ephemeral and interaction.extras.pop("deferred_public", False):
+            # the public "thinking…" placeholder would make the answer public: remove it
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException:
+                log.info("event=placeholder_delete_failed guild=%s", interaction.guild_id)
         await interaction.followup.send(**kwargs)
     else:
         await interaction.response.send_message(**kwargs)

@@ -16,7 +16,7 @@ from typing import Any
 
 import discord
 
-from bot import newsroom
+from bot import answers, newsroom
 from bot.alerts import actions, compose
 from bot.discord import render
 from bot.discord.interaction import is_manager, respond
@@ -121,16 +121,23 @@ class AlertButton(
         )
 
 
-class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"bw:sources"):
-    """Under an /ask answer: every citation, privately. The question is the answer's title, so
-    the button needs no stored state and keeps working after a restart."""
+class SourcesButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"bw:sources(?::(?P<answer_id>\d{1,19}))?",
+):
+    """Under an /ask answer: its citations, privately. ``bw:sources:<id>`` names the answer kept
+    with the message (``bot.answers``), so the button lists exactly what that answer cited, after
+    a restart too. (A plain ``bw:sources``, on answers from before, asks the title again.)"""
 
-    def __init__(self) -> None:
+    def __init__(self, answer_id: int | None = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Sources", style=discord.ButtonStyle.secondary, custom_id="bw:sources"
+                label="Sources",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"bw:sources:{answer_id}" if answer_id is not None else "bw:sources",
             )
         )
+        self.answer_id = answer_id
 
     @classmethod
     async def from_custom_id(
@@ -140,17 +147,26 @@ class SourcesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"b
         match: re.Match[str],
         /,
     ) -> SourcesButton:
-        return cls()
+        return cls(int(match["answer_id"]) if match["answer_id"] else None)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
+            services = interaction.client.services
+            if self.answer_id is not None:
+                try:
+                    answer = await answers.kept(services, self.answer_id, interaction.guild_id)
+                except UserFacingError as exc:
+                    await answer_ephemeral(interaction, str(exc))
+                    return
+                await respond(interaction, present_ask.sources_reply(answer))
+                return
             message = interaction.message
             question = message.embeds[0].title if message and message.embeds else None
             if not question:
                 await answer_ephemeral(interaction, "I can no longer read this question.")
                 return
             await interaction.response.defer(ephemeral=True, thinking=True)
-            answer = await interaction.client.services.facts.ask(question)
+            answer = await services.facts.ask(question)
             await respond(interaction, present_ask.sources_reply(answer))
         except Exception:  # boundary: one click
             log.exception("event=sources_failed guild=%s", interaction.guild_id)
@@ -295,6 +311,8 @@ def view_for(buttons: tuple[Button, ...]) -> discord.ui.View | None:
     for button in buttons:
         if button.id == "sources":
             view.add_item(SourcesButton())
+        elif button.id.startswith("sources:"):
+            view.add_item(SourcesButton(int(button.id.removeprefix("sources:"))))
         elif button.id.startswith("unmute:"):
             view.add_item(UnmuteButton(button.id.removeprefix("unmute:"), button.label))
         else:

@@ -85,15 +85,26 @@ def sources_section(answer: Answer) -> Section:
     )
 
 
-def answer_reply(answer: Answer, *, sources: bool = False) -> Reply:
-    """The public answer. ``sources``: every citation follows (a terminal has no button);
-    otherwise a Sources button offers them when there are any."""
+def sources_button(answer_id: int | None) -> Button:
+    """The Sources button; with the kept answer's id it shows exactly that answer's citations."""
+    if answer_id is None:
+        return SOURCES_BUTTON
+    return Button(id=f"sources:{answer_id}", label="Sources")
+
+
+def answer_reply(
+    answer: Answer, *, sources: bool = False, private: bool = False, kept: int | None = None
+) -> Reply:
+    """The answer: public, unless ``private`` or there is no answer (a question the sources
+    cannot answer, or junk, is answered to the asker only). ``sources``: every citation follows
+    (a terminal has no button); otherwise a Sources button offers them when there are any
+    (``kept``: the id the answer is stored under)."""
     has_sources = not answer.abstained and bool(answer.citations)
     sections = [answer_section(answer, with_sources=sources and has_sources)]
     if sources and has_sources:
         sections.append(sources_section(answer))
-    button = (SOURCES_BUTTON,) if has_sources and not sources else ()
-    return Reply(sections=tuple(sections), ephemeral=False, buttons=button)
+    button = (sources_button(kept),) if has_sources and not sources else ()
+    return Reply(sections=tuple(sections), ephemeral=private or not has_sources, buttons=button)
 
 
 def sources_reply(answer: Answer) -> Reply:
