@@ -330,6 +330,7 @@ class DigestLine(Frozen):
     published: datetime
     outlets: list[str] = []
     article_count: int = 1
+    muted: bool = False  # an editor muted the story: listed after the others, never first
 
 
 class DigestFact(Frozen):

@@ -106,14 +106,16 @@ async def digest_now(
     services: Services, guild_id: int, fallback_channel: int | None = None
 ) -> tuple[int | None, int | None]:
     """Queue the digest since the last one (posted by delivery, recorded as a run). Returns
-    (parts queued, or None when the same digest was queued a moment ago; the target channel)."""
+    (parts queued - 0 when there was nothing new -, or None when the same digest was queued a
+    moment ago; the target channel)."""
     queued = await services.digests.post_now(
         guild_id, services.clock.now(), channel_id=fallback_channel
     )
     if queued is None:
         return None, None
     _digest, parts = queued
-    log.info("event=digest_now_queued guild=%s parts=%s", guild_id, parts)
+    if parts:
+        log.info("event=digest_now_queued guild=%s parts=%s", guild_id, parts)
     config = await current(services, guild_id)
     return parts, config.digest_channel_id or config.alert_channel_id or fallback_channel
 

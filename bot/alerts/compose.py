@@ -13,7 +13,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.models import Alert, GuildConfig, MessageField, OutgoingMessage
-from bot.present.text import inert
+from bot.present.text import inert, singular_counts
 
 _MD_SPECIAL = re.compile(r"([\[\]`|~_\\])")
 _SPACE = re.compile(r"\s+")
@@ -219,7 +219,7 @@ def notice_message(
     }.get(new_state, "Feed status changed")
     lines = [f"{payload.get('old_state', '?')} → {new_state}"]
     if payload.get("reason"):
-        lines.append(md_text(str(payload["reason"])))
+        lines.append(md_text(singular_counts(str(payload["reason"]))))
     at = payload.get("at")
     if isinstance(at, str):
         from bot.clock import from_iso

@@ -1,7 +1,8 @@
 """Building a digest: values in, ``Digest`` out (pure; no I/O, no clock).
 
 Per topic, the stories that moved in the period (alert created or updated), ranked by outlet
-count, then recency; alerts held (quiet hours, a pause, no channel until too late) in their
+count, then recency (a story an editor muted comes after the others, and a topic of muted
+stories only after the other topics); alerts held (quiet hours, a pause, no channel until too late) in their
 own section; new facts; totals.
 """
 
@@ -25,8 +26,9 @@ from bot.models import (
 MAX_PER_TOPIC = 10
 
 
-def digest_line(alert: Alert) -> DigestLine:
+def digest_line(alert: Alert, muted: bool = False) -> DigestLine:
     return DigestLine(
+        muted=muted,
         story_id=alert.story_id,
         topic=alert.topic,
         title=alert.title,
@@ -39,8 +41,11 @@ def digest_line(alert: Alert) -> DigestLine:
 
 
 def rank(lines: Sequence[DigestLine]) -> list[DigestLine]:
-    """Most outlets first, then the most recent."""
-    return sorted(lines, key=lambda ln: (-len(ln.outlets), -ln.published.timestamp(), ln.story_id))
+    """Unmuted first; then most outlets, then the most recent."""
+    return sorted(
+        lines,
+        key=lambda ln: (ln.muted, -len(ln.outlets), -ln.published.timestamp(), ln.story_id),
+    )
 
 
 def build_digest(
@@ -54,15 +59,17 @@ def build_digest(
     facts: Sequence[DigestFact] = (),
     facts_total: int | None = None,
     max_per_topic: int = MAX_PER_TOPIC,
+    muted: frozenset[int] | set[int] = frozenset(),
 ) -> Digest:
     """``moved``: alerts created/updated in the period; ``held``: alerts held for the digest;
-    ``facts``: the new facts to show; ``facts_total``: how many facts are new in all."""
+    ``facts``: the new facts to show; ``facts_total``: how many facts are new in all;
+    ``muted``: the stories an editor muted in this server (they never lead)."""
     held_ids = {a.id for a in held}
     by_topic: dict[str, list[DigestLine]] = {}
     for alert in moved:
         if alert.id in held_ids or alert.status == "held":
             continue
-        by_topic.setdefault(alert.topic, []).append(digest_line(alert))
+        by_topic.setdefault(alert.topic, []).append(digest_line(alert, alert.story_id in muted))
     sections = []
     for topic, lines in by_topic.items():
         ranked = rank(lines)
@@ -73,8 +80,14 @@ def build_digest(
                 more=max(0, len(ranked) - max_per_topic),
             )
         )
-    sections.sort(key=lambda s: (-(len(s.lines) + s.more), s.topic.casefold()))
-    held_lines = rank([digest_line(a) for a in held])
+    sections.sort(
+        key=lambda s: (
+            all(ln.muted for ln in s.lines),
+            -(len(s.lines) + s.more),
+            s.topic.casefold(),
+        )
+    )
+    held_lines = rank([digest_line(a, a.story_id in muted) for a in held])
     every = [*(ln for s in sections for ln in s.lines), *held_lines]
     stories = {ln.story_id for ln in every} | {
         a.story_id for a in moved if a.id not in held_ids and a.status != "held"

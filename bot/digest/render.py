@@ -9,6 +9,7 @@ limit is shortened with an ellipsis.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from bot.alerts.compose import local_time, md_link, md_text
 from bot.models import Digest, DigestFact, DigestLine
@@ -61,7 +62,7 @@ def _outlets(line: DigestLine) -> str:
 def story_line(line: DigestLine, tz: str) -> str:
     return (
         f"• {md_link(line.title, line.url)} — {md_text(line.publisher)}, "
-        f"{local_time(line.published, tz)} · {_outlets(line)}"
+        f"{local_time(line.published, tz)} · {_outlets(line)}" + (" · muted" if line.muted else "")
     )
 
 
@@ -72,7 +73,10 @@ def fact_line(fact: DigestFact, tz: str) -> str:
 
 
 def digest_title(digest: Digest) -> str:
-    return f"Daily digest — {local_time(digest.until, digest.timezone)}"
+    """The title names the minute the digest ran: a period ends one second before its run
+    (08:00:00 -> until 07:59:59), so that second is added back before the time is shown."""
+    shown = digest.until + timedelta(seconds=1)
+    return f"Daily digest — {local_time(shown, digest.timezone)}"
 
 
 def render_digest(digest: Digest) -> list[str]:

@@ -139,7 +139,16 @@ class DigestService:
         moved = await alert_store.alerts_updated_between(self._db.reader, guild_id, since, now)
         held = await alert_store.held_alerts(self._db.reader, guild_id)
         facts, facts_total = await self._story_facts(since, [*moved, *held])
+        story_ids = list({a.story_id for a in [*moved, *held]})
+        muted = {
+            story
+            for story, servers in (
+                await alert_store.stories_muted_in(self._db.reader, story_ids)
+            ).items()
+            if guild_id in servers
+        }
         return build_digest(
+            muted=muted,
             facts_total=facts_total,
             guild_id=guild_id,
             timezone=guild.timezone,
@@ -275,8 +284,9 @@ class DigestService:
         not replace the day's scheduled digest, which still runs at its time.
 
         ``channel_id``: where to post when the server has no digest/alert channel (the
-        channel the command was typed in). Returns the digest and its part count, or None when
-        an identical request in the same second already queued it.
+        channel the command was typed in). Returns the digest and its part count (0: nothing
+        new since the last digest, nothing queued), or None when an identical request in the
+        same second already queued it.
         """
         async with self._making:
             return await self._post_now(guild_id, now or self._clock.now(), channel_id)
@@ -301,6 +311,10 @@ class DigestService:
         since = min(since, until)
         period = f"manual:{to_iso(now)}"
         digest = await self.build(guild_id, since, until)
+        if not digest.sections and not digest.held and not digest.facts:
+            # nothing new: the asker is told so privately; nothing is posted or recorded
+            log.info("event=digest_now_empty guild=%s since=%s", guild_id, to_iso(since))
+            return digest, 0
         title, chunks = self._parts(digest)
         async with self._db.transaction() as tx:
             claimed = await store.insert_run(

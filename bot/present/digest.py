@@ -6,6 +6,8 @@ here from the same ``Digest`` value.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.models import Digest, DigestFact, DigestLine, GuildConfig
 from bot.present.dates import stamp
 from bot.present.reply import ChannelRef, Line, Link, Quote, Reply, Section, Strong, line, say
@@ -26,7 +28,8 @@ def story_line(item: DigestLine, tz: str) -> Line:
     return (
         "• ",
         Link(item.title, item.url),
-        f" — {item.publisher}, {stamp(item.published, tz)} · {_outlets(item)}",
+        f" — {item.publisher}, {stamp(item.published, tz)} · {_outlets(item)}"
+        + (" · muted" if item.muted else ""),
     )
 
 
@@ -72,7 +75,8 @@ def preview(digest: Digest) -> Reply:
     return Reply(
         sections=(
             Section(
-                title=f"Daily digest — {stamp(digest.until, digest.timezone)}",
+                # a run's period ends the second before it ran (bot.digest.render.digest_title)
+                title=f"Daily digest — {stamp(digest.until + timedelta(seconds=1), digest.timezone)}",
                 lines=tuple(digest_lines(digest)),
                 spill=True,
             ),
@@ -81,9 +85,11 @@ def preview(digest: Digest) -> Reply:
 
 
 def queued(parts: int | None, target: int | None) -> Reply:
-    """``parts`` None: the same digest was queued a moment ago."""
+    """``parts`` None: the same digest was queued a moment ago; 0: nothing new, nothing queued."""
     if parts is None:
         return say("That digest was just queued; it is on its way.")
+    if parts == 0:
+        return say("Nothing new on your topics since the last digest: nothing was posted.")
     return say(
         line(
             f"Digest queued ({plural(parts, 'part')})",

@@ -22,7 +22,7 @@ from bot.present.reply import (
     line,
     say,
 )
-from bot.present.text import clip
+from bot.present.text import clip, singular_counts
 
 STATE_ICON = {"healthy": "🟢", "not checked yet": "⚪", "failing": "🟠", "disabled": "🔴"}
 HEALTH_ORDER = {"disabled": 0, "failing": 1, "not checked yet": 2, "healthy": 3}
@@ -82,7 +82,7 @@ def status_line(st: FeedStatus) -> Line:
     if st.state != "disabled":
         parts += [" · next check ", Moment(st.next_check_at)]
     elif st.state_reason:
-        parts.append(f" · {clip(st.state_reason, 120)}")
+        parts.append(f" · {clip(singular_counts(st.state_reason), 120)}")
     return line(*parts)  # type: ignore[arg-type]
 
 

@@ -97,3 +97,12 @@ def chunks(lines: Sequence[str], limit: int, *, sep: str = "\n") -> list[str]:
     if current:
         out.append(sep.join(current))
     return out
+
+
+_ONE_ERRORS = re.compile(r"\b1 consecutive errors\b")
+
+
+def singular_counts(text: str) -> str:
+    """'1 consecutive errors' (a feed's stored reason, written for any count) -> '1 consecutive
+    error'."""
+    return _ONE_ERRORS.sub("1 consecutive error", text)

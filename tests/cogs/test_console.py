@@ -74,14 +74,13 @@ async def test_console_user_mistakes_are_one_line(
     assert "== beatwatch status" not in text
 
 
-async def test_console_digest_now_is_queued_then_printed_once(
+async def test_console_digest_now_with_nothing_new_prints_nothing(
     console_settings: Settings, clock: FixedClock
 ) -> None:
     clock.set(datetime(2026, 2, 1, 4, 0, tzinfo=UTC))  # 06:00 in Kyiv: the daily one is at 08:00
     text = await _session(console_settings, clock, "/digest now", "/digest now")
-    assert "Digest queued (1 part)" in text
-    assert "That digest was just queued" in text  # same second: not queued twice
-    assert text.count("Daily digest") == 1, text
+    assert text.count("Nothing new on your topics since the last digest: nothing was posted") == 2
+    assert "Daily digest" not in text, text
 
 
 async def test_console_option_values_keep_their_spaces(

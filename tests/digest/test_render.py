@@ -129,3 +129,54 @@ def test_split_property(lines: list[str], limit: int) -> None:
     assert len(out) == len(lines)
     for got, want in zip(out, lines, strict=True):
         assert got == want or (len(want) > limit and got.endswith("…"))
+
+
+def test_muted_stories_never_lead_and_are_marked() -> None:
+    digest = build_digest(
+        guild_id=42,
+        timezone="Europe/Kyiv",
+        since=T0 - timedelta(hours=24),
+        until=T0 + timedelta(hours=2),
+        moved=[
+            alert(1, "Donbas", ["AP", "BBC", "DW"], 5),  # the best covered, but muted
+            alert(2, "Donbas", ["Reuters"], 10),
+            alert(3, "Crimea", ["AFP", "FT", "DW", "AP"], 0),  # a topic of muted stories only
+            alert(4, "Sanctions", ["FT"], 0),
+        ],
+        muted={101, 103},
+    )
+    assert [s.topic for s in digest.sections] == ["Donbas", "Sanctions", "Crimea"]
+    assert [ln.story_id for ln in digest.sections[0].lines] == [102, 101]
+    text = render_digest(digest)
+    assert next(ln for ln in text if "Story 1]" in ln).endswith(" · muted")
+
+
+def test_digest_title_shows_the_minute_it_ran() -> None:
+    from bot.digest.render import digest_title
+
+    digest = build_digest(
+        guild_id=42,
+        timezone="Europe/Kyiv",
+        since=T0 - timedelta(hours=24),
+        until=T0 - timedelta(seconds=1),  # a run at 08:00:00 Kyiv covers up to 07:59:59
+        moved=[],
+    )
+    assert digest_title(digest) == "Daily digest — 01 Feb 2026 08:00 EET"
+
+
+def test_a_notice_says_one_consecutive_error() -> None:
+    from bot.alerts.compose import notice_message
+    from bot.models import GuildConfig
+
+    msg = notice_message(
+        {
+            "new_state": "failing",
+            "old_state": "healthy",
+            "reason": "1 consecutive errors; last: HTTP 500",
+        },
+        GuildConfig(guild_id=42, timezone="Europe/Kyiv"),
+        outbox_id=1,
+        version=1,
+        channel_id=7,
+    )
+    assert "1 consecutive error;" in msg.as_text() and "errors" not in msg.as_text()

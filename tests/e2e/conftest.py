@@ -154,3 +154,30 @@ async def settle(bot: BeatwatchBot) -> None:
     running = [f for f in executor._pending_futures if not f.done()]
     if running:
         await asyncio.wait(running, timeout=10)
+
+
+async def some_news(
+    bot: BeatwatchBot, fake: FakeDiscord, feed_server: FeedServer, clock: FixedClock
+) -> None:
+    """A feed with one new Donbas story, polled: the next digest has something new (its alert
+    waits for the hold, so nothing is posted yet)."""
+    from datetime import timedelta
+
+    from tests.e2e.feed_server import Item
+
+    url = feed_server.feed("news.xml", "Kyiv Wire")
+    await (await fake.slash("feeds add", {"url": url})).reply()
+    feed_server.publish(
+        "news.xml",
+        Item(
+            "Russian forces shell Kramatorsk as fighting intensifies in Donetsk region",
+            description="Residential buildings in Kramatorsk, in the Donetsk region, were hit "
+            "overnight, regional governor Vadym Filashkin said.",
+            published=clock.now() - timedelta(minutes=10),
+            link="https://kyiv.example/news",
+        ),
+    )
+    await settle(bot)
+    clock.advance(timedelta(seconds=bot.settings.poll_interval_seconds + 1))
+    await bot.scheduler.run_poll()
+    clock.advance(timedelta(seconds=2))  # a digest covers up to the second before it

@@ -180,3 +180,68 @@ async def test_mutes_listed_and_undone_from_discord_and_the_cli(
     assert await alerts_cli.handle_unmute(bot_settings, Namespace(id="source-1", guild=None)) == 2
     again = await (await fake.slash("alerts mutes")).reply()
     assert "Nothing is muted" in str(again["embeds"])
+
+
+async def test_a_muted_story_does_not_lead_the_digest(
+    start_bot: StartBot, fake: FakeDiscord, feed_server: FeedServer, clock: FixedClock
+) -> None:
+    bot = await start_bot()
+    await _newsroom(fake, feed_server)
+    newsroom = fake.channel("newsroom")
+    _publish_two(feed_server, clock)  # Sloviansk is the newer: it would lead
+    await _poll_and_deliver(bot, clock)
+    await fake.wait_until(
+        lambda: len([m for m in fake.channel_messages(newsroom) if m["components"]]) == 2
+    )
+    sloviansk = next(
+        m for m in fake.channel_messages(newsroom) if "Sloviansk" in m["embeds"][0]["title"]
+    )
+    mute = sloviansk["components"][0]["components"][1]["custom_id"]
+    click = await fake.click(sloviansk, mute)
+    await click.wait_for(lambda: click.initial is not None)
+    await stop_bot(bot)
+
+    await start_bot()
+    preview = await (await fake.slash("digest preview")).reply()
+    text = preview["embeds"][0]["description"]
+    stories = [ln for ln in text.splitlines() if ln.startswith("• ")]
+    assert "Kramatorsk" in stories[0] and "Sloviansk" in stories[1]
+    assert stories[1].endswith("· muted")
+
+
+async def test_a_notice_after_one_error_says_error(
+    start_bot: StartBot,
+    fake: FakeDiscord,
+    feed_server: FeedServer,
+    clock: FixedClock,
+    bot_settings: Settings,
+) -> None:
+    bot = await start_bot(settings=bot_settings.model_copy(update={"failing_after_errors": 1}))
+    await _newsroom(fake, feed_server)
+    newsroom = fake.channel("newsroom")
+    feed_server.broken.add("kyiv.xml")
+    clock.advance(timedelta(days=1))
+    await _poll_and_deliver(bot, clock)
+    notice = await fake.wait_for_message(
+        newsroom, lambda m: bool(m["embeds"]) and "Feed failing" in m["embeds"][0]["title"]
+    )
+    text = notice["embeds"][0]["description"]
+    assert "1 consecutive error" in text and "1 consecutive errors" not in text
+
+
+async def test_the_digest_title_shows_its_scheduled_minute(
+    start_bot: StartBot, fake: FakeDiscord, clock: FixedClock
+) -> None:
+    clock.set(datetime(2026, 2, 1, 5, 0, tzinfo=UTC))  # 07:00 in Kyiv
+    bot = await start_bot()
+    newsroom = fake.channel("newsroom")
+    await (
+        await fake.slash(
+            "digest schedule", {"time": "08:00", "timezone": "Europe/Kyiv", "channel": newsroom}
+        )
+    ).reply()
+    await settle(bot)
+    clock.set(datetime(2026, 2, 1, 6, 0, 0, tzinfo=UTC))  # 08:00:00 sharp in Kyiv
+    await bot.scheduler.run_digest(fake.guild.id)
+    digest = await fake.wait_for_message(newsroom)
+    assert digest["embeds"][0]["title"] == "Daily digest — 01 Feb 2026 08:00 EET"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import BeatwatchBot
 from bot.clock import FixedClock
 from bot.storage import guilds
-from tests.e2e.conftest import StartBot, settle
+from tests.e2e.conftest import StartBot, settle, some_news
 from tests.e2e.fake_discord import EPHEMERAL, FakeDiscord
 from tests.e2e.feed_server import FeedServer, Item
 
@@ -18,7 +18,7 @@ def _fields(reply: dict) -> dict[str, str]:
 
 
 async def test_digest_now_is_queued_recorded_and_the_daily_digest_still_runs(
-    start_bot: StartBot, fake: FakeDiscord, clock: FixedClock
+    start_bot: StartBot, fake: FakeDiscord, clock: FixedClock, feed_server: FeedServer
 ) -> None:
     clock.set(datetime(2026, 2, 1, 5, 0, tzinfo=UTC))  # 07:00 in Kyiv, the digest is at 08:00
     bot = await start_bot()
@@ -30,6 +30,12 @@ async def test_digest_now_is_queued_recorded_and_the_daily_digest_still_runs(
         )
     ).reply()
     await settle(bot)
+    nothing = await (await fake.slash("digest now")).reply()
+    assert nothing["flags"] & EPHEMERAL and nothing["content"].startswith("Nothing new")
+    await bot.scheduler.run_delivery()
+    assert fake.channel_messages(newsroom) == []  # no public "Nothing new"
+    assert await bot.services.digests.runs(gid) == []
+    await some_news(bot, fake, feed_server, clock)
     fake.rate_limit_next("POST", rf"/channels/{newsroom}/messages")  # survived, posted once
 
     reply = await (await fake.slash("digest now")).reply()
@@ -168,7 +174,7 @@ async def test_status_counts_alerts_held_for_the_digest(
 
 
 async def test_digest_now_while_the_days_digest_waits_for_a_channel(
-    start_bot: StartBot, fake: FakeDiscord, clock: FixedClock
+    start_bot: StartBot, fake: FakeDiscord, clock: FixedClock, feed_server: FeedServer
 ) -> None:
     clock.set(datetime(2026, 2, 1, 7, 0, tzinfo=UTC))  # 09:00 in Kyiv: the 08:00 digest is due
     bot = await start_bot()
@@ -178,6 +184,7 @@ async def test_digest_now_while_the_days_digest_waits_for_a_channel(
     assert [(r.period, r.status) for r in await bot.services.digests.runs(gid)] == [
         ("2026-02-01", "waiting_channel")
     ]
+    await some_news(bot, fake, feed_server, clock)
     general = fake.channel("general")
     reply = await (await fake.slash("digest now")).reply()
     assert f"<#{general}>" in reply["content"]  # no channel set: where it was asked

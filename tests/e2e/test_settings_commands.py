@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.clock import FixedClock
 from bot.storage import guilds
-from tests.e2e.conftest import StartBot, settle
+from tests.e2e.conftest import StartBot, settle, some_news
 from tests.e2e.fake_discord import EPHEMERAL, FakeDiscord
+from tests.e2e.feed_server import FeedServer
 
 
 async def test_alerts_settings(start_bot: StartBot, fake: FakeDiscord) -> None:
@@ -39,7 +41,9 @@ async def test_alerts_are_hidden_from_and_refused_to_non_managers(
     assert reply["flags"] & EPHEMERAL and "Manage Server" in reply["content"]
 
 
-async def test_digest_commands(start_bot: StartBot, fake: FakeDiscord) -> None:
+async def test_digest_commands(
+    start_bot: StartBot, fake: FakeDiscord, feed_server: FeedServer, clock: FixedClock
+) -> None:
     bot = await start_bot()
     newsroom = fake.channel("newsroom")
     preview = await (await fake.slash("digest preview", user=fake.reporter)).reply()
@@ -63,6 +67,7 @@ async def test_digest_commands(start_bot: StartBot, fake: FakeDiscord) -> None:
     ).reply()
     assert "07:30 Europe/Kyiv" in ok["content"]
 
+    await some_news(bot, fake, feed_server, clock)
     await settle(bot)  # the start-up delivery pass is over: the command's kick runs at once
     now = await (await fake.slash("digest now")).reply()
     assert now["flags"] & EPHEMERAL and now["content"].startswith("Digest queued (1 part)")
@@ -154,11 +159,12 @@ async def test_status_shows_operational_problems(
 
 
 async def test_digest_now_in_a_channel_the_bot_cannot_post_in(
-    start_bot: StartBot, fake: FakeDiscord
+    start_bot: StartBot, fake: FakeDiscord, feed_server: FeedServer, clock: FixedClock
 ) -> None:
     bot = await start_bot()
     newsroom = fake.channel("newsroom")
     await (await fake.slash("alerts channel", {"channel": newsroom})).reply()
+    await some_news(bot, fake, feed_server, clock)
     fake.forbidden_channels.add(newsroom)
     await settle(bot)
     reply = await (await fake.slash("digest now")).reply()
