@@ -42,8 +42,13 @@ class AskCog(commands.Cog):
         private: bool = False,
     ) -> None:
         await defer(interaction, ephemeral=private)
-        services = app(interaction).services
-        answer, kept = await answers.ask(services, question, guild_id(interaction))
+        bot = app(interaction)
+        answer = await bot.services.facts.ask(question)
+        kept = answers.new_id(answer)
+        if kept is not None:  # stored in the background: a locked database never delays this
+            bot.tasks.spawn(
+                answers.keep(bot.services, kept, guild_id(interaction), answer), name="keep-answer"
+            )
         await respond(interaction, present.answer_reply(answer, private=private, kept=kept))
 
 

@@ -127,7 +127,8 @@ class SourcesButton(
 ):
     """Under an /ask answer: its citations, privately. ``bw:sources:<id>`` names the answer kept
     with the message (``bot.answers``), so the button lists exactly what that answer cited, after
-    a restart too. (A plain ``bw:sources``, on answers from before, asks the title again.)"""
+    a restart too. (A plain ``bw:sources``, on answers from before, or an answer not stored,
+    asks the title again.)"""
 
     def __init__(self, answer_id: int | None = None) -> None:
         super().__init__(
@@ -154,12 +155,14 @@ class SourcesButton(
             services = interaction.client.services
             if self.answer_id is not None:
                 try:
-                    answer = await answers.kept(services, self.answer_id, interaction.guild_id)
+                    found = await answers.kept(services, self.answer_id, interaction.guild_id)
                 except UserFacingError as exc:
                     await answer_ephemeral(interaction, str(exc))
                     return
-                await respond(interaction, present_ask.sources_reply(answer))
-                return
+                if found is not None:
+                    await respond(interaction, present_ask.sources_reply(found))
+                    return
+                log.info("event=answer_not_kept answer=%s", self.answer_id)
             message = interaction.message
             question = message.embeds[0].title if message and message.embeds else None
             if not question:

@@ -10,14 +10,15 @@ from bot.clock import to_iso
 from bot.models import Answer
 
 
-async def keep(tx: aiosqlite.Connection, guild_id: int, answer: Answer, now: datetime) -> int:
-    """Store an answer (in a transaction); returns its id."""
-    async with tx.execute(
-        "INSERT INTO answers (guild_id, question, answer_json, created_at) VALUES (?, ?, ?, ?)",
-        (guild_id, answer.question, answer.model_dump_json(), to_iso(now)),
-    ) as cur:
-        assert cur.lastrowid is not None
-        return int(cur.lastrowid)
+async def keep(
+    tx: aiosqlite.Connection, answer_id: int, guild_id: int, answer: Answer, now: datetime
+) -> None:
+    """Store an answer under ``answer_id`` (in a transaction; kept once)."""
+    await tx.execute(
+        """INSERT INTO answers (id, guild_id, question, answer_json, created_at)
+           VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""",
+        (answer_id, guild_id, answer.question, answer.model_dump_json(), to_iso(now)),
+    )
 
 
 async def get(conn: aiosqlite.Connection, answer_id: int) -> tuple[int, Answer] | None:
