@@ -345,6 +345,7 @@ class DigestSection(Frozen):
     topic: str
     lines: list[DigestLine] = []
     more: int = 0  # stories left out of this section (over the per-topic cap)
+    trend: list[int] = []  # new stories per local day over the last seven days, oldest first
 
 
 class DigestTotals(Frozen):

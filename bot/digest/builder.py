@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.models import (
     Alert,
@@ -24,6 +25,25 @@ from bot.models import (
 )
 
 MAX_PER_TOPIC = 10
+TREND_DAYS = 7
+
+
+def trends(
+    times: Sequence[tuple[str, datetime]], until: datetime, timezone: str, days: int = TREND_DAYS
+) -> dict[str, list[int]]:
+    """Per topic, its new stories per local day (the server's timezone) over the ``days`` days
+    ending with the day of ``until``, oldest first."""
+    try:
+        tz = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo("UTC")
+    last = until.astimezone(tz).date()
+    out: dict[str, list[int]] = {}
+    for topic, at in times:
+        age = (last - at.astimezone(tz).date()).days
+        if 0 <= age < days:
+            out.setdefault(topic, [0] * days)[days - 1 - age] += 1
+    return out
 
 
 def digest_line(alert: Alert, muted: bool = False) -> DigestLine:
@@ -60,10 +80,12 @@ def build_digest(
     facts_total: int | None = None,
     max_per_topic: int = MAX_PER_TOPIC,
     muted: frozenset[int] | set[int] = frozenset(),
+    trend: dict[str, list[int]] | None = None,
 ) -> Digest:
     """``moved``: alerts created/updated in the period; ``held``: alerts held for the digest;
     ``facts``: the new facts to show; ``facts_total``: how many facts are new in all;
-    ``muted``: the stories an editor muted in this server (they never lead)."""
+    ``muted``: the stories an editor muted in this server (they never lead); ``trend``: per
+    topic, its stories per day over the last week (:func:`trends`)."""
     held_ids = {a.id for a in held}
     by_topic: dict[str, list[DigestLine]] = {}
     for alert in moved:
@@ -78,6 +100,7 @@ def build_digest(
                 topic=topic,
                 lines=ranked[:max_per_topic],
                 more=max(0, len(ranked) - max_per_topic),
+                trend=(trend or {}).get(topic, []),
             )
         )
     sections.sort(

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot.alerts.compose import local_time, md_link, md_text
 from bot.models import Digest, DigestFact, DigestLine
-from bot.present.text import chunks, clip
+from bot.present.text import chunks, clip, sparkline
 
 FACT_CHARS = 300
 
@@ -99,6 +99,7 @@ def render_digest(digest: Digest) -> list[str]:
         lines.append("")
         lines.append(
             f"**{md_text(section.topic)}** ({count} {'story' if count == 1 else 'stories'})"
+            + (f" · `{sparkline(section.trend)}` 7 days" if section.trend else "")
         )
         lines.extend(story_line(line, tz) for line in section.lines)
         if section.more:

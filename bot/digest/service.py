@@ -19,7 +19,7 @@ import aiosqlite
 
 from bot.alerts.compose import zone
 from bot.clock import Clock, to_iso
-from bot.digest.builder import build_digest, build_timeline
+from bot.digest.builder import TREND_DAYS, build_digest, build_timeline, trends
 from bot.digest.render import digest_title, render_digest, split_lines
 from bot.errors import UserFacingError
 from bot.models import (
@@ -147,7 +147,11 @@ class DigestService:
             ).items()
             if guild_id in servers
         }
+        week = await alert_store.topic_alert_times(
+            self._db.reader, guild_id, now - timedelta(days=TREND_DAYS + 1), now
+        )
         return build_digest(
+            trend=trends(week, now, guild.timezone),
             muted=muted,
             facts_total=facts_total,
             guild_id=guild_id,

@@ -10,8 +10,19 @@ from datetime import timedelta
 
 from bot.models import Digest, DigestFact, DigestLine, GuildConfig
 from bot.present.dates import stamp
-from bot.present.reply import ChannelRef, Line, Link, Quote, Reply, Section, Strong, line, say
-from bot.present.text import clip, one_line, plural
+from bot.present.reply import (
+    ChannelRef,
+    Code,
+    Line,
+    Link,
+    Quote,
+    Reply,
+    Section,
+    Strong,
+    line,
+    say,
+)
+from bot.present.text import clip, one_line, plural, sparkline
 
 FACT_CHARS = 300
 
@@ -58,7 +69,11 @@ def digest_lines(digest: Digest) -> list[Line]:
         return [*lines, ("Nothing new on your topics since the last digest.",)]
     for section in digest.sections:
         count = len(section.lines) + section.more
-        lines += [("",), (Strong(section.topic), f" ({plural(count, 'story', 'stories')})")]
+        trend = (" · ", Code(sparkline(section.trend)), " 7 days") if section.trend else ()
+        lines += [
+            ("",),
+            (Strong(section.topic), f" ({plural(count, 'story', 'stories')})", *trend),
+        ]
         lines += [story_line(item, tz) for item in section.lines]
         if section.more:
             lines.append((f"…and {section.more} more",))

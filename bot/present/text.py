@@ -106,3 +106,19 @@ def singular_counts(text: str) -> str:
     """'1 consecutive errors' (a feed's stored reason, written for any count) -> '1 consecutive
     error'."""
     return _ONE_ERRORS.sub("1 consecutive error", text)
+
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(counts: Sequence[int]) -> str:
+    """Counts as a text sparkline (``▁▃█▂``): the same in Discord and a terminal; a day with
+    nothing is the lowest bar, the busiest day the highest."""
+    if not counts:
+        return ""
+    top = max(counts)
+    if top <= 0:
+        return _BARS[0] * len(counts)
+    return "".join(
+        _BARS[0] if n <= 0 else _BARS[max(1, round(n / top * (len(_BARS) - 1)))] for n in counts
+    )

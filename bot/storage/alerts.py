@@ -311,6 +311,20 @@ async def alerts_updated_between(
     return [_alert(r) for r in rows]
 
 
+async def topic_alert_times(
+    conn: aiosqlite.Connection, guild_id: int, since: datetime, until: datetime
+) -> list[tuple[str, datetime]]:
+    """(topic, created_at) of a server's alerts created in (since, until]: one per story and
+    topic, for the digest's seven-day trend per beat."""
+    rows = await fetch_all(
+        conn,
+        """SELECT topic, created_at FROM alerts
+           WHERE guild_id = ? AND created_at > ? AND created_at <= ?""",
+        (guild_id, to_iso(since), to_iso(until)),
+    )
+    return [(str(r[0]), from_iso(r[1])) for r in rows]
+
+
 async def held_alerts(conn: aiosqlite.Connection, guild_id: int) -> list[Alert]:
     rows = await fetch_all(
         conn, "SELECT * FROM alerts WHERE guild_id = ? AND status = 'held' ORDER BY id", (guild_id,)

@@ -180,3 +180,31 @@ def test_a_notice_says_one_consecutive_error() -> None:
         channel_id=7,
     )
     assert "1 consecutive error;" in msg.as_text() and "errors" not in msg.as_text()
+
+
+def test_a_seven_day_sparkline_per_beat() -> None:
+    from bot.digest.builder import trends
+    from bot.present.text import sparkline
+
+    until = datetime(2026, 2, 7, 21, 30, tzinfo=UTC)  # 23:30 on 7 Feb in Kyiv
+    times = [
+        ("Donbas", datetime(2026, 2, 7, 21, 0, tzinfo=UTC)),
+        ("Donbas", datetime(2026, 2, 7, 22, 30, tzinfo=UTC)),  # 8 Feb in Kyiv: after until's day
+        ("Donbas", datetime(2026, 2, 1, 8, 0, tzinfo=UTC)),
+        ("Donbas", datetime(2026, 2, 4, 8, 0, tzinfo=UTC)),
+        ("Donbas", datetime(2026, 2, 4, 9, 0, tzinfo=UTC)),
+        ("Crimea", datetime(2026, 1, 20, 8, 0, tzinfo=UTC)),  # older than the week
+    ]
+    week = trends(times, until, "Europe/Kyiv")
+    assert week == {"Donbas": [1, 0, 0, 2, 0, 0, 1]}
+    assert sparkline(week["Donbas"]) == "▅▁▁█▁▁▅"
+    assert sparkline([0, 0]) == "▁▁" and sparkline([]) == ""
+    digest = build_digest(
+        guild_id=42,
+        timezone="Europe/Kyiv",
+        since=T0,
+        until=until,
+        moved=[alert(1, "Donbas", ["AP"], 5)],
+        trend=week,
+    )
+    assert "**Donbas** (1 story) · `▅▁▁█▁▁▅` 7 days" in render_digest(digest)

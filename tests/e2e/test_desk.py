@@ -182,7 +182,7 @@ async def test_mutes_listed_and_undone_from_discord_and_the_cli(
     assert "Nothing is muted" in str(again["embeds"])
 
 
-async def test_a_muted_story_does_not_lead_the_digest(
+async def test_a_muted_story_does_not_lead_the_digest_which_shows_the_beats_week(
     start_bot: StartBot, fake: FakeDiscord, feed_server: FeedServer, clock: FixedClock
 ) -> None:
     bot = await start_bot()
@@ -207,6 +207,8 @@ async def test_a_muted_story_does_not_lead_the_digest(
     stories = [ln for ln in text.splitlines() if ln.startswith("• ")]
     assert "Kramatorsk" in stories[0] and "Sloviansk" in stories[1]
     assert stories[1].endswith("· muted")
+    [beat] = [ln for ln in text.splitlines() if ln.startswith("**") and "stories)" in ln]
+    assert beat.endswith("· `▁▁▁▁▁▁█` 7 days")  # the beat's week: both stories today
 
 
 async def test_a_notice_after_one_error_says_error(
