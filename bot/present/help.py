@@ -14,6 +14,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/feeds list | /feeds status", "the feeds watched, and their health"),
     ("/feeds add URL | /feeds remove URL-or-ID", "watch a feed, or stop"),
     ("/alerts pause | /alerts resume | /alerts quiet-hours FROM TO", "when alerts are shown"),
+    ("/alerts mutes | /alerts unmute ID", "muted stories and outlets; undo one"),
     ("/digest preview | /digest now | /digest schedule HH:MM TIMEZONE", "the daily digest"),
     ("/timeline TOPIC", "a topic's stories and dated facts, oldest first"),
     ("/status", "feeds, counts, next digest, problems"),
